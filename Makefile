@@ -1,0 +1,54 @@
+# Mitreden: `make run` serves the demo site, `make test` checks everything.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install lint migrate demo messages benchmark vendor clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when the dependency list or the lock changes.
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py load_demo
+
+run: demo
+	DEBUG=$${DEBUG-1} $(BIN)/uvicorn participation.asgi:application --host $(HOST) --port $(PORT) --ws-max-size 65536
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Refresh the German/English catalogues after changing translatable strings (needs gettext).
+messages: install
+	$(BIN)/python manage.py makemessages -l de -l en --ignore=.venv --ignore=node_modules --ignore=static
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+benchmark: install
+	$(BIN)/python -m tests.benchmarks.run $(BENCH_ARGS)
+
+# Copy pinned front-end libraries from npm into static/vendor (needs node + npm; the result is committed).
+vendor:
+	npm ci --no-audit --no-fund
+	node scripts/vendor.mjs
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,3 @@
+def navigation(request):
+    """Top-level pages shown in the main navigation (pages with "show in menus")."""
+    return {"main_navigation": []}

@@ -1,0 +1,23 @@
+from django.db import models
+
+
+class LiveEvent(models.Model):
+    """A pushed event, kept for a while so a reconnecting browser can ask what it missed.
+
+    Written in the same transaction as the change it announces, so the id sequence is exactly
+    the sequence of committed changes.
+    """
+
+    group = models.CharField(max_length=100, db_index=True)
+    type = models.CharField(max_length=100)
+    payload = models.JSONField(default=dict)
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["group", "id"], name="liveevent_group_id")]
+
+    def __str__(self):
+        return f"{self.group} #{self.pk} {self.type}"
+
+    def as_message(self) -> dict:
+        return {"id": self.pk, "type": self.type, "payload": self.payload}

@@ -1,0 +1,140 @@
+"""One-purpose permission predicates; rules.py composes them into named permissions.
+
+Every predicate takes (user, target) where target is a Consultation or anything with a
+``consultation`` attribute (a discussion, a survey, ...), and tolerates ``None`` (Wagtail and
+Django ask model-level questions without an object; those are answered by model permissions).
+"""
+
+from __future__ import annotations
+
+import rules
+
+from consultations.phases import phase_opens
+
+
+class ProspectiveResident:
+    """Stands for "a signed-up, verified resident with no special role".
+
+    Used to ask "would signing up let this person take part?" to show "log in to take part"
+    prompts instead of nothing.
+    """
+
+    is_authenticated = True
+    is_anonymous = False
+    is_active = True
+    is_superuser = False
+    is_staff = False
+    pk = None
+    id = None
+
+
+PROSPECTIVE_RESIDENT = ProspectiveResident()
+
+
+def consultation_of(target):
+    from consultations.models import Consultation
+
+    if target is None or isinstance(target, Consultation):
+        return target
+    return getattr(target, "consultation", None)
+
+
+def _group_names(user) -> frozenset[str]:
+    if not getattr(user, "pk", None):
+        return frozenset()
+    cached = getattr(user, "_mitreden_group_names", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._mitreden_group_names = cached
+    return cached
+
+
+def _membership_roles(user, consultation) -> frozenset[str]:
+    if consultation is None or not getattr(user, "pk", None):
+        return frozenset()
+    cache = getattr(user, "_mitreden_membership_roles", None)
+    if cache is None:
+        cache = user._mitreden_membership_roles = {}
+    if consultation.pk not in cache:
+        cache[consultation.pk] = frozenset(
+            consultation.memberships.filter(user=user).values_list("role", flat=True)
+        )
+    return cache[consultation.pk]
+
+
+@rules.predicate
+def is_admin(user) -> bool:
+    """Superusers may do everything."""
+    return bool(getattr(user, "is_superuser", False) and user.is_active)
+
+
+@rules.predicate
+def is_resident(user) -> bool:
+    """A signed-in, active person whose account is not deleted and whose e-mail is verified."""
+    if isinstance(user, ProspectiveResident):
+        return True
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if getattr(user, "deleted_at", None) is not None:
+        return False
+    cached = getattr(user, "_mitreden_verified", None)
+    if cached is None:
+        from allauth.account.models import EmailAddress
+
+        cached = EmailAddress.objects.filter(user=user, verified=True).exists()
+        user._mitreden_verified = cached
+    return cached
+
+
+def _in_group(name):
+    @rules.predicate(name=f"in_group:{name}")
+    def predicate(user) -> bool:
+        return bool(getattr(user, "is_active", False)) and name in _group_names(user)
+
+    return predicate
+
+
+from consultations import roles  # noqa: E402
+
+is_site_moderator = _in_group(roles.SITE_MODERATORS)
+is_editor = _in_group(roles.EDITORS)
+is_council_organiser = _in_group(roles.COUNCIL_ORGANISERS)
+
+
+@rules.predicate
+def is_public(user, target) -> bool:
+    """The consultation is visible to everybody."""
+    consultation = consultation_of(target)
+    return consultation is not None and consultation.is_public
+
+
+@rules.predicate
+def is_participant(user, target) -> bool:
+    """The person was invited to this (private) consultation."""
+    from consultations.models import ConsultationMembership
+
+    return ConsultationMembership.Role.PARTICIPANT in _membership_roles(
+        user, consultation_of(target)
+    )
+
+
+@rules.predicate
+def is_consultation_moderator(user, target) -> bool:
+    """The person moderates this consultation (not every consultation)."""
+    from consultations.models import ConsultationMembership
+
+    return ConsultationMembership.Role.MODERATOR in _membership_roles(user, consultation_of(target))
+
+
+def phase_allows(verb: str):
+    """Predicate factory: the consultation's active phase opens ``verb`` (see phases.py)."""
+
+    @rules.predicate(name=f"phase_allows:{verb}")
+    def predicate(user, target) -> bool:
+        consultation = consultation_of(target)
+        if consultation is None:
+            return False
+        phase = consultation.active_phase()
+        return phase_opens(phase.kind if phase else None, verb)
+
+    return predicate

@@ -1,0 +1,98 @@
+"""Live updates: group names, event types and the one way to broadcast (after commit).
+
+An event is recorded as a LiveEvent row in the same transaction as the change it announces
+(so reconnecting clients can catch up exactly), then sent to the channel layer once the
+transaction commits. If the channel layer is down the write still succeeds: the database is
+the truth, live delivery is best-effort.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import timedelta
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+from django.utils import timezone
+
+from consultations.models import LiveEvent
+
+logger = logging.getLogger(__name__)
+
+GROUP_NAME_RE = re.compile(r"^[a-z][a-z0-9.\-]{0,98}$")
+
+# How many missed events a reconnecting client is sent before it is told to reload instead.
+CATCH_UP_LIMIT = 200
+# Events older than this are pruned; a client away for longer reloads.
+EVENT_RETENTION = timedelta(hours=24)
+
+
+class EventType:
+    """Event types, ``area.what_happened``; consumers handle them as ``area_what_happened``."""
+
+    CONSULTATION_UPDATED = "consultation.updated"
+    RESULTS_PUBLISHED = "consultation.results_published"
+
+
+def consultation_group(consultation_id: int) -> str:
+    return f"consultation.{int(consultation_id)}"
+
+
+def validate_group(group: str) -> str:
+    if not GROUP_NAME_RE.match(group):
+        raise ValueError(f"Invalid group name {group!r}")
+    return group
+
+
+def broadcast_on_commit(group: str, event_type: str, payload: dict) -> LiveEvent:
+    """Record the event now; send it to ``group`` after the surrounding transaction commits.
+
+    Call inside the action's ``transaction.atomic()`` block. Returns the recorded event.
+    """
+    validate_group(group)
+    event = LiveEvent.objects.create(group=group, type=event_type, payload=payload)
+    message = {"type": "live.event", "event": event.as_message()}
+    transaction.on_commit(lambda: send_now(group, message))
+    return event
+
+
+def send_now(group: str, message: dict) -> None:
+    """Send to the channel layer, swallowing (and logging) any failure of the layer."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(group, message)
+    except Exception:  # the layer being down must never fail a write
+        logger.warning("Live broadcast to %s failed; clients will catch up", group, exc_info=True)
+
+
+def events_since(group: str, last_event_id: int, limit: int = CATCH_UP_LIMIT) -> list[dict] | None:
+    """What a client that saw ``last_event_id`` missed, oldest first; None means "reload".
+
+    Event ids are global, so a page embeds the newest id of all (``current_event_id``) and a
+    client is behind only by events with larger ids. If events after its id were pruned, it
+    cannot catch up and must reload.
+    """
+    oldest = LiveEvent.objects.order_by("id").values_list("id", flat=True).first()
+    if last_event_id > 0 and (oldest is None or last_event_id < oldest - 1):
+        return None
+    events = list(
+        LiveEvent.objects.filter(group=group, id__gt=last_event_id).order_by("id")[: limit + 1]
+    )
+    if len(events) > limit:
+        return None
+    return [event.as_message() for event in events]
+
+
+def current_event_id() -> int:
+    """The newest event id of all groups: a page rendered now is up to date with it."""
+    return LiveEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def prune_events(now=None) -> int:
+    cutoff = (now or timezone.now()) - EVENT_RETENTION
+    deleted, _ = LiveEvent.objects.filter(created__lt=cutoff).delete()
+    return deleted

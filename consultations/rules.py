@@ -1,0 +1,44 @@
+"""All named permissions, composed from predicates. Views, templates, consumers and actions
+ask for these names (``user.has_perm("consultations.add_comment", discussion)``)."""
+
+import rules
+
+from consultations.phases import Verb
+from consultations.predicates import (
+    is_admin,
+    is_consultation_moderator,
+    is_council_organiser,
+    is_editor,
+    is_participant,
+    is_public,
+    is_resident,
+    is_site_moderator,
+    phase_allows,
+)
+
+is_staff_for = is_consultation_moderator | is_site_moderator | is_editor | is_admin
+can_view = is_public | is_participant | is_staff_for
+can_moderate = is_consultation_moderator | is_site_moderator | is_admin
+
+
+def takes_part(verb: str):
+    """A resident who can see the consultation, while its active phase opens ``verb``."""
+    return is_resident & can_view & phase_allows(verb)
+
+
+PERMISSIONS = {
+    "consultations.view_consultation": can_view,
+    "consultations.add_comment": takes_part(Verb.COMMENT),
+    "consultations.add_reaction": takes_part(Verb.REACT),
+    "consultations.vote": takes_part(Verb.VOTE),
+    "consultations.answer_survey": takes_part(Verb.ANSWER),
+    "consultations.add_idea": takes_part(Verb.ADD_IDEA),
+    "consultations.support_idea": takes_part(Verb.SUPPORT),
+    "consultations.moderate_discussion": can_moderate,
+    "consultations.publish_results": is_editor | is_admin,
+    "consultations.view_statistics": is_consultation_moderator | is_editor | is_admin,
+    "consultations.organise_council": is_council_organiser | is_admin,
+}
+
+for _name, _predicate in PERMISSIONS.items():
+    rules.add_perm(_name, _predicate)

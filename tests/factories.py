@@ -1,0 +1,110 @@
+"""Build test state the way the application does: through models' managers and actions."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+from django.utils import timezone
+from django.utils.text import slugify
+
+from consultations.models import (
+    Consultation,
+    ConsultationMembership,
+    District,
+    Phase,
+    Topic,
+    User,
+)
+from consultations.phases import PhaseKind
+
+_counter = itertools.count(1)
+
+PASSWORD = "a-long-test-password-42"
+
+
+def make_user(
+    *,
+    email: str | None = None,
+    pseudonym: str | None = None,
+    verified: bool = True,
+    groups: tuple[str, ...] = (),
+    superuser: bool = False,
+    **fields,
+) -> User:
+    n = next(_counter)
+    email = email or f"person{n}@example.org"
+    pseudonym = pseudonym or f"Person{n}"
+    if superuser:
+        user = User.objects.create_superuser(email=email, password=PASSWORD, pseudonym=pseudonym)
+    else:
+        user = User.objects.create_user(
+            email=email, password=PASSWORD, pseudonym=pseudonym, **fields
+        )
+    EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
+    for name in groups:
+        user.groups.add(Group.objects.get(name=name))
+    return user
+
+
+def make_topic(name: str = "Mobilität") -> Topic:
+    return Topic.objects.get_or_create(name=name, defaults={"slug": slugify(name)})[0]
+
+
+def make_district(name: str = "Altstadt", population: int | None = 5000) -> District:
+    return District.objects.get_or_create(
+        name=name, defaults={"slug": slugify(name), "population": population}
+    )[0]
+
+
+def make_consultation(
+    *,
+    title: str | None = None,
+    active: str | None = PhaseKind.PARTICIPATION,
+    visibility: str = Consultation.Visibility.PUBLIC,
+    topic: Topic | None = None,
+    district: District | None = None,
+    **fields,
+) -> Consultation:
+    """A consultation with four consecutive phases; ``active`` names the one running now.
+
+    ``active="before"`` puts all phases in the future, ``active="after"`` all in the past.
+    """
+    n = next(_counter)
+    title = title or f"Beteiligung {n}"
+    consultation = Consultation.objects.create(
+        title=title,
+        slug=f"{slugify(title)}-{n}",
+        summary=fields.pop("summary", "Worum es geht."),
+        visibility=visibility,
+        topic=topic,
+        district=district,
+        **fields,
+    )
+    kinds = [
+        PhaseKind.INFORMATION,
+        PhaseKind.PARTICIPATION,
+        PhaseKind.EVALUATION,
+        PhaseKind.RESULTS,
+    ]
+    now = timezone.now()
+    if active == "before":
+        start = now + timedelta(days=1)
+    elif active == "after":
+        start = now - timedelta(days=40)
+    else:
+        start = now - timedelta(days=10 * kinds.index(active) + 5)
+    for index, kind in enumerate(kinds):
+        Phase.objects.create(
+            consultation=consultation,
+            kind=kind,
+            start=start + timedelta(days=10 * index),
+            end=start + timedelta(days=10 * (index + 1)),
+        )
+    return consultation
+
+
+def add_member(consultation: Consultation, user: User, role: str) -> ConsultationMembership:
+    return ConsultationMembership.objects.create(consultation=consultation, user=user, role=role)
