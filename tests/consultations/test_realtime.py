@@ -1,0 +1,86 @@
+from unittest import mock
+
+import pytest
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+from consultations import realtime
+from consultations.models import LiveEvent
+
+
+@pytest.mark.django_db(transaction=True)
+def test_broadcast_is_recorded_at_once_and_sent_after_commit():
+    sent = []
+    with mock.patch.object(realtime, "send_now", lambda group, msg: sent.append((group, msg))):
+        with transaction.atomic():
+            event = realtime.broadcast_on_commit("consultation.1", "consultation.updated", {"a": 1})
+            assert LiveEvent.objects.filter(pk=event.pk).exists()
+            assert sent == []
+        assert sent == [
+            (
+                "consultation.1",
+                {
+                    "type": "live.event",
+                    "event": {"id": event.pk, "type": "consultation.updated", "payload": {"a": 1}},
+                },
+            )
+        ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rolled_back_write_broadcasts_nothing_and_keeps_no_event():
+    sent = []
+    with mock.patch.object(realtime, "send_now", lambda group, msg: sent.append(group)):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            realtime.broadcast_on_commit("consultation.1", "consultation.updated", {})
+            raise RuntimeError("the write failed")
+    assert sent == []
+    assert not LiveEvent.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_broken_channel_layer_never_fails_the_write():
+    layer = get_channel_layer()
+    with mock.patch.object(layer, "group_send", side_effect=ConnectionError("redis is down")):
+        with transaction.atomic():
+            realtime.broadcast_on_commit("consultation.2", "consultation.updated", {})
+    assert LiveEvent.objects.filter(group="consultation.2").count() == 1
+
+
+@pytest.mark.parametrize("group", ["", "Consultation.1", "x" * 101, "a b", "ümlaut", "1abc"])
+def test_invalid_group_names_are_refused(group):
+    with pytest.raises(ValueError):
+        realtime.validate_group(group)
+
+
+@pytest.mark.django_db
+def test_catch_up_returns_missed_events_of_the_group_only():
+    seen = realtime.current_event_id()
+    first = LiveEvent.objects.create(group="consultation.1", type="a", payload={})
+    LiveEvent.objects.create(group="consultation.2", type="b", payload={})
+    third = LiveEvent.objects.create(group="consultation.1", type="c", payload={})
+
+    missed = realtime.events_since("consultation.1", seen)
+    assert [event["id"] for event in missed] == [first.pk, third.pk]
+    assert realtime.events_since("consultation.1", third.pk) == []
+
+
+@pytest.mark.django_db
+def test_too_many_missed_events_means_reload():
+    seen = realtime.current_event_id()
+    for _ in range(5):
+        LiveEvent.objects.create(group="consultation.1", type="a", payload={})
+    assert realtime.events_since("consultation.1", seen, limit=4) is None
+    assert len(realtime.events_since("consultation.1", seen, limit=5)) == 5
+
+
+@pytest.mark.django_db
+def test_pruned_history_means_reload():
+    old = LiveEvent.objects.create(group="consultation.1", type="a", payload={})
+    LiveEvent.objects.create(group="consultation.1", type="b", payload={})
+    newest = LiveEvent.objects.create(group="consultation.1", type="c", payload={})
+    LiveEvent.objects.filter(pk__lt=newest.pk).delete()
+    # The client saw ``old``; ``b`` was pruned, so it cannot catch up exactly.
+    assert realtime.events_since("consultation.1", old.pk) is None
+    # A client that saw everything up to ``b`` can.
+    assert realtime.events_since("consultation.1", newest.pk - 1) == [newest.as_message()]

@@ -1,0 +1,164 @@
+"""Every named permission against every role × phase state.
+
+Each table row is the spec for one role; a change to a rule must change a row here.
+"""
+
+import pytest
+import rules
+from django.contrib.auth.models import AnonymousUser
+
+from consultations import roles
+from consultations.models import Consultation, ConsultationMembership
+from consultations.predicates import PROSPECTIVE_RESIDENT
+from consultations.selectors import would_resident_be_allowed
+from tests.factories import add_member, make_consultation, make_user
+
+PHASES = ["before", "information", "participation", "evaluation", "results", "after"]
+
+ROLES = [
+    "anonymous",
+    "unverified",
+    "resident",
+    "participant",
+    "consultation_moderator",
+    "other_moderator",
+    "site_moderator",
+    "editor",
+    "organiser",
+    "admin",
+    "deleted",
+]
+
+
+def make_role(role: str, consultation: Consultation):
+    if role == "anonymous":
+        return AnonymousUser()
+    if role == "unverified":
+        return make_user(verified=False)
+    if role in {"resident", "organiser_resident"}:
+        return make_user()
+    if role == "participant":
+        user = make_user()
+        add_member(consultation, user, ConsultationMembership.Role.PARTICIPANT)
+        return user
+    if role == "consultation_moderator":
+        user = make_user()
+        add_member(consultation, user, ConsultationMembership.Role.MODERATOR)
+        return user
+    if role == "other_moderator":
+        user = make_user()
+        add_member(make_consultation(), user, ConsultationMembership.Role.MODERATOR)
+        return user
+    if role == "site_moderator":
+        return make_user(groups=(roles.SITE_MODERATORS,))
+    if role == "editor":
+        return make_user(groups=(roles.EDITORS,))
+    if role == "organiser":
+        return make_user(groups=(roles.COUNCIL_ORGANISERS,))
+    if role == "admin":
+        return make_user(superuser=True)
+    if role == "deleted":
+        from consultations.actions.accounts import delete_account
+
+        return delete_account(user=make_user())
+    raise AssertionError(role)
+
+
+# Roles allowed to see a consultation, for public and private ones (phase plays no part).
+VIEW = {
+    "public": set(ROLES),
+    "private": {"participant", "consultation_moderator", "site_moderator", "editor", "admin"},
+}
+
+# Roles who may take part (comment, react, vote, ...) while participation is open.
+TAKE_PART = {
+    "public": {
+        "resident",
+        "participant",
+        "consultation_moderator",
+        "other_moderator",
+        "site_moderator",
+        "editor",
+        "organiser",
+        "admin",
+    },
+    # Superusers get no shortcut from rules: an admin takes part as a verified resident.
+    "private": {"participant", "consultation_moderator", "site_moderator", "editor", "admin"},
+}
+
+PARTICIPATION_PERMISSIONS = [
+    "consultations.add_comment",
+    "consultations.add_reaction",
+    "consultations.vote",
+    "consultations.answer_survey",
+    "consultations.add_idea",
+    "consultations.support_idea",
+]
+
+STAFF_PERMISSIONS = {
+    "consultations.moderate_discussion": {"consultation_moderator", "site_moderator", "admin"},
+    "consultations.publish_results": {"editor", "admin"},
+    "consultations.view_statistics": {"consultation_moderator", "editor", "admin"},
+    "consultations.organise_council": {"organiser", "admin"},
+}
+
+
+def test_every_named_permission_is_covered_here():
+    from consultations.rules import PERMISSIONS
+
+    covered = {"consultations.view_consultation", *PARTICIPATION_PERMISSIONS, *STAFF_PERMISSIONS}
+    assert set(PERMISSIONS) == covered
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("visibility", ["public", "private"])
+@pytest.mark.parametrize("phase", PHASES)
+@pytest.mark.parametrize("role", ROLES)
+def test_role_phase_table(role, phase, visibility):
+    consultation = make_consultation(active=phase, visibility=visibility)
+    user = make_role(role, consultation)
+
+    can_view = role in VIEW[visibility]
+    assert rules.has_perm("consultations.view_consultation", user, consultation) is can_view
+
+    participation_open = phase == "participation"
+    for permission in PARTICIPATION_PERMISSIONS:
+        expected = participation_open and role in TAKE_PART[visibility]
+        assert rules.has_perm(permission, user, consultation) is expected, permission
+
+    for permission, allowed in STAFF_PERMISSIONS.items():
+        assert rules.has_perm(permission, user, consultation) is (role in allowed), permission
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("phase", PHASES)
+def test_login_prompt_only_where_signing_up_would_help(phase):
+    public = make_consultation(active=phase)
+    private = make_consultation(active=phase, visibility=Consultation.Visibility.PRIVATE)
+
+    expected = phase == "participation"
+    assert would_resident_be_allowed("consultations.add_comment", public) is expected
+    assert would_resident_be_allowed("consultations.add_comment", private) is False
+    # A prospective resident is never staff.
+    assert not rules.has_perm("consultations.moderate_discussion", PROSPECTIVE_RESIDENT, public)
+
+
+@pytest.mark.django_db
+def test_inactive_user_cannot_take_part():
+    consultation = make_consultation()
+    user = make_user()
+    user.is_active = False
+    user.save()
+    assert not rules.has_perm("consultations.add_comment", user, consultation)
+
+
+@pytest.mark.django_db
+def test_role_checks_cost_a_bounded_number_of_queries(django_assert_max_num_queries):
+    """E-mail verification, groups and memberships are looked up once per user object."""
+    consultation = make_consultation()
+    user = make_user(groups=(roles.EDITORS,))
+    consultation = Consultation.objects.prefetch_related("phases").get(pk=consultation.pk)
+    with django_assert_max_num_queries(3):
+        for _ in range(3):
+            for permission in [*PARTICIPATION_PERMISSIONS, *STAFF_PERMISSIONS]:
+                rules.has_perm(permission, user, consultation)
