@@ -1,0 +1,97 @@
+"""Settings come from environment variables only; each variable changes what it says."""
+
+import runpy
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+SETTINGS = Path(__file__).resolve().parents[2] / "participation" / "settings.py"
+VARIABLES = [
+    "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "DATABASE_URL", "REDIS_URL",
+    "EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_USE_TLS", "DEFAULT_FROM_EMAIL",
+    "MAP_TILE_URL", "MAP_TILE_ATTRIBUTION", "BEHIND_PROXY", "SECURE_SSL_REDIRECT", "TIME_ZONE",
+    "DATABASE_POOL", "PAGE_CACHE_SECONDS",
+]  # fmt: skip
+
+
+def load(monkeypatch, **environment):
+    for name in VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(SETTINGS))
+
+
+def test_development_defaults_need_no_service(monkeypatch):
+    s = load(monkeypatch)
+    assert s["DEBUG"] is True
+    assert s["DATABASES"]["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    assert s["CHANNEL_LAYERS"]["default"]["BACKEND"] == "channels.layers.InMemoryChannelLayer"
+    assert s["CACHES"]["default"]["BACKEND"].endswith("LocMemCache")
+    assert s["EMAIL_BACKEND"].endswith("console.EmailBackend")
+    assert s["LANGUAGE_CODE"] == "de"
+    assert s["TIME_ZONE"] == "Europe/Berlin"
+    assert s["ALLOWED_HOSTS"] == ["127.0.0.1", "localhost", "[::1]"]
+
+
+def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
+    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY"):
+        load(monkeypatch, DEBUG="0")
+
+
+def test_production_is_locked_down(monkeypatch):
+    s = load(monkeypatch, DEBUG="0", SECRET_KEY="x" * 60, ALLOWED_HOSTS="mitreden.example.org")
+    assert s["DEBUG"] is False
+    assert s["ALLOWED_HOSTS"] == ["mitreden.example.org"]
+    assert s["SECURE_SSL_REDIRECT"] and s["SESSION_COOKIE_SECURE"] and s["CSRF_COOKIE_SECURE"]
+    assert s["SECURE_HSTS_SECONDS"] >= 31536000
+    assert s["EMAIL_BACKEND"].endswith("smtp.EmailBackend")
+    assert s["STORAGES"]["staticfiles"]["BACKEND"].startswith("whitenoise.")
+
+
+def test_postgres_uses_a_pool_and_never_persistent_connections(monkeypatch):
+    s = load(monkeypatch, DATABASE_URL="postgres://town:secret@db.internal:5432/mitreden")
+    db = s["DATABASES"]["default"]
+    assert db["ENGINE"] == "django.db.backends.postgresql"
+    assert (db["HOST"], db["NAME"], db["USER"]) == ("db.internal", "mitreden", "town")
+    assert db["CONN_MAX_AGE"] == 0
+    assert db["OPTIONS"]["pool"]["max_size"] >= 1
+    no_pool = load(monkeypatch, DATABASE_URL="postgres://db/m", DATABASE_POOL="0")
+    assert "pool" not in no_pool["DATABASES"]["default"].get("OPTIONS", {})
+
+
+def test_redis_carries_channel_layer_and_cache(monkeypatch):
+    s = load(monkeypatch, REDIS_URL="redis://cache.internal:6379/2")
+    layer = s["CHANNEL_LAYERS"]["default"]
+    assert layer["BACKEND"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
+    assert layer["CONFIG"]["hosts"] == ["redis://cache.internal:6379/2"]
+    assert s["CACHES"]["default"]["LOCATION"] == "redis://cache.internal:6379/2"
+
+
+def test_lists_booleans_and_numbers_are_parsed_strictly(monkeypatch):
+    s = load(
+        monkeypatch,
+        ALLOWED_HOSTS=" a.example , b.example ,",
+        CSRF_TRUSTED_ORIGINS="https://a.example",
+        EMAIL_PORT="587",
+        EMAIL_USE_TLS="yes",
+        BEHIND_PROXY="1",
+    )
+    assert s["ALLOWED_HOSTS"] == ["a.example", "b.example"]
+    assert s["CSRF_TRUSTED_ORIGINS"] == ["https://a.example"]
+    assert s["EMAIL_PORT"] == 587 and s["EMAIL_USE_TLS"] is True
+    assert s["SECURE_PROXY_SSL_HEADER"] == ("HTTP_X_FORWARDED_PROTO", "https")
+    with pytest.raises(ImproperlyConfigured, match="DEBUG"):
+        load(monkeypatch, DEBUG="maybe")
+    with pytest.raises(ImproperlyConfigured, match="EMAIL_PORT"):
+        load(monkeypatch, EMAIL_PORT="twenty-five")
+
+
+def test_map_tiles_are_configurable_and_allowed_by_the_csp(monkeypatch):
+    s = load(monkeypatch, MAP_TILE_URL="https://tiles.town.example/{z}/{x}/{y}.png")
+    assert s["MAP_TILE_URL"] == "https://tiles.town.example/{z}/{x}/{y}.png"
+    img_src = s["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]["img-src"]
+    assert "https://tiles.town.example" in img_src
+    script_src = s["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]["script-src"]
+    assert script_src == ["'self'"]
