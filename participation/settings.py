@@ -108,6 +108,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Must stay last: keeps the whole chain in one thread under ASGI (see its docstring).
+    "participation.middleware.SyncChainMiddleware",
 ]
 
 ROOT_URLCONF = "participation.urls"

@@ -84,3 +84,17 @@ def test_pruned_history_means_reload():
     assert realtime.events_since("consultation.1", old.pk) is None
     # A client that saw everything up to ``b`` can.
     assert realtime.events_since("consultation.1", newest.pk - 1) == [newest.as_message()]
+
+
+@pytest.mark.django_db
+def test_prune_command_deletes_only_old_events():
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    old = LiveEvent.objects.create(group="consultation.1", type="a", payload={})
+    LiveEvent.objects.filter(pk=old.pk).update(created=timezone.now() - timedelta(days=2))
+    fresh = LiveEvent.objects.create(group="consultation.1", type="b", payload={})
+    call_command("prune_live_events")
+    assert list(LiveEvent.objects.values_list("pk", flat=True)) == [fresh.pk]
