@@ -1,7 +1,339 @@
+"""Editorial pages and site settings.
+
+The tree: one HomePage per site; below it content pages, one news section and one
+consultation section. A ConsultationPage presents one ``consultations.Consultation`` (the
+participation objects stay plain Django models, placed on pages with blocks).
+"""
+
+from __future__ import annotations
+
+import rules
+from django.core.paginator import Paginator
 from django.db import models
+from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from cms.blocks import BodyStreamBlock
+from cms.page_cache import CachedPageMixin
+from consultations import realtime
+from consultations.models import Consultation
+from consultations.sanitising import render_plain_text
+from consultations.selectors import visible_consultations, would_resident_be_allowed
+
+NEWS_PER_PAGE = 10
+CONSULTATIONS_PER_PAGE = 12
+HOME_NEWS_COUNT = 3
+
+
+class BasePage(CachedPageMixin, Page):
+    """Shared behaviour of our pages: anonymous page cache and a teaser text for lists."""
+
+    class Meta:
+        abstract = True
+
+    def teaser_text(self) -> str:
+        return self.search_description or getattr(self, "intro", "") or ""
+
+
+def consultation_pages():
+    """Live, publicly reachable consultation pages with everything a card shows, in a fixed
+    number of queries (consultation, topic, district joined; phases prefetched)."""
+    return (
+        ConsultationPage.objects.live()
+        .public()
+        .select_related("consultation__topic", "consultation__district")
+        .prefetch_related("consultation__phases")
+    )
+
+
+class HomePage(BasePage):
+    """The start page of a town's site: a hero, consultations open now and the latest news."""
+
+    hero_heading = models.CharField(_("heading"), max_length=200)
+    hero_intro = models.TextField(_("introduction"), blank=True, max_length=1000)
+    hero_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Decorative: it is shown without alternative text."),
+    )
+    body = StreamField(BodyStreamBlock(), verbose_name=_("body"), blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel(
+            [FieldPanel("hero_heading"), FieldPanel("hero_intro"), FieldPanel("hero_image")],
+            heading=_("Hero"),
+        ),
+        FieldPanel("body"),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("hero_heading"),
+        index.SearchField("hero_intro"),
+        index.SearchField("body"),
+    ]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["cms.ContentPage", "cms.NewsIndexPage", "cms.ConsultationIndexPage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def teaser_text(self) -> str:
+        return self.search_description or self.hero_intro
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        open_now = Consultation.objects.public().open().values("pk")
+        context["current_consultations"] = list(
+            consultation_pages()
+            .descendant_of(self)
+            .filter(consultation__in=open_now)
+            .order_by("path")
+        )
+        context["latest_news"] = list(
+            NewsPage.objects.live()
+            .public()
+            .descendant_of(self)
+            .select_related("image")
+            .order_by("-date", "-pk")[:HOME_NEWS_COUNT]
+        )
+        context["news_index"] = NewsIndexPage.objects.live().descendant_of(self).first()
+        context["consultation_index"] = (
+            ConsultationIndexPage.objects.live().descendant_of(self).first()
+        )
+        return context
+
+
+class ContentPage(BasePage):
+    """A general editorial page (about us, imprint, privacy, ...) built from content blocks."""
+
+    intro = models.TextField(_("introduction"), blank=True, max_length=1000)
+    body = StreamField(BodyStreamBlock(), verbose_name=_("body"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("intro"),
+        index.SearchField("body"),
+    ]
+
+    parent_page_types = ["cms.HomePage", "cms.ContentPage"]
+    subpage_types = ["cms.ContentPage"]
+
+    class Meta:
+        verbose_name = _("content page")
+
+
+class NewsIndexPage(BasePage):
+    """The news section: its news pages, newest first, ten to a page."""
+
+    intro = models.TextField(_("introduction"), blank=True, max_length=1000)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["cms.NewsPage"]
+
+    class Meta:
+        verbose_name = _("news index")
+
+    def news_pages(self):
+        return (
+            NewsPage.objects.live()
+            .public()
+            .child_of(self)
+            .select_related("image")
+            .order_by("-date", "-pk")
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        paginator = Paginator(self.news_pages(), NEWS_PER_PAGE)
+        context["news"] = paginator.get_page(request.GET.get("page"))
+        return context
+
+
+class NewsPage(BasePage):
+    """One news item with a date, a teaser, an optional image and a body."""
+
+    date = models.DateField(_("date"), default=timezone.localdate)
+    intro = models.TextField(_("introduction"), max_length=1000)
+    image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    image_alt = models.CharField(
+        _("alternative text"),
+        max_length=250,
+        blank=True,
+        help_text=_("Describe the image for people who cannot see it (required with an image)."),
+    )
+    body = StreamField(BodyStreamBlock(), verbose_name=_("body"), blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("date"),
+        FieldPanel("intro"),
+        MultiFieldPanel([FieldPanel("image"), FieldPanel("image_alt")], heading=_("Image")),
+        FieldPanel("body"),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("intro"),
+        index.SearchField("body"),
+        index.FilterField("date"),
+    ]
+
+    parent_page_types = ["cms.NewsIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("news item")
+        verbose_name_plural = _("news items")
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        super().clean()
+        if self.image_id and not self.image_alt.strip():
+            raise ValidationError({"image_alt": _("An image needs an alternative text.")})
+
+
+class ConsultationIndexPage(BasePage):
+    """All consultations of the site, filterable by topic, district and status (plain GET
+    form, so filtering works without JavaScript)."""
+
+    intro = models.TextField(_("introduction"), blank=True, max_length=1000)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["cms.ConsultationPage"]
+
+    class Meta:
+        verbose_name = _("consultation index")
+
+    def consultation_pages_for(self, request, filters: dict):
+        """The consultation pages this person may see, filtered; a fixed number of queries."""
+        visible = visible_consultations(request.user)
+        if filters.get("topic"):
+            visible = visible.filter(topic=filters["topic"])
+        if filters.get("district"):
+            visible = visible.filter(district=filters["district"])
+        if filters.get("status"):
+            visible = visible.with_status(filters["status"])
+        return (
+            consultation_pages()
+            .child_of(self)
+            .filter(consultation__in=visible.values("pk"))
+            .order_by("path")
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        from cms.forms import ConsultationFilterForm
+
+        context = super().get_context(request, *args, **kwargs)
+        form = ConsultationFilterForm(request.GET or None)
+        form.is_valid()  # an unknown value in one field must not drop the other filters
+        filters = getattr(form, "cleaned_data", {})
+        paginator = Paginator(self.consultation_pages_for(request, filters), CONSULTATIONS_PER_PAGE)
+        context["filter_form"] = form
+        context["is_filtered"] = any(filters.values())
+        context["consultations"] = paginator.get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        context["filter_query"] = query.urlencode()
+        return context
+
+
+class ConsultationPage(BasePage):
+    """The public face of one consultation: summary, status, phase timeline, the modules
+    placed on it and, at the end, what became of people's input.
+
+    Private consultations answer 404 to everybody who may not see them.
+    """
+
+    consultation = models.OneToOneField(
+        "consultations.Consultation",
+        verbose_name=_("consultation"),
+        on_delete=models.PROTECT,
+        related_name="page",
+    )
+    intro = models.TextField(_("introduction"), blank=True, max_length=1000)
+    body = StreamField(BodyStreamBlock(), verbose_name=_("body"), blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("consultation"),
+        FieldPanel("intro"),
+        FieldPanel("body"),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("intro"),
+        index.SearchField("body"),
+        index.RelatedFields(
+            "consultation",
+            [index.SearchField("summary"), index.SearchField("results_statement")],
+        ),
+    ]
+
+    parent_page_types = ["cms.ConsultationIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("consultation page")
+
+    def teaser_text(self) -> str:
+        return self.search_description or self.intro or self.consultation.summary
+
+    def serve(self, request, *args, **kwargs):
+        if not rules.has_perm("consultations.view_consultation", request.user, self.consultation):
+            raise Http404
+        return super().serve(request, *args, **kwargs)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        consultation = self.consultation
+        now = timezone.now()
+        active = consultation.phase_at(now)
+        context["consultation"] = consultation
+        context["phases"] = [
+            {
+                "phase": phase,
+                "is_active": phase == active,
+                "is_past": phase.end <= now,
+            }
+            for phase in consultation.phase_list
+        ]
+        context["active_phase"] = active
+        context["status"] = consultation.status_at(now)
+        context["results_html"] = render_plain_text(consultation.results_statement)
+        context["current_event_id"] = realtime.current_event_id()
+        context["live_socket"] = f"/ws/consultations/{consultation.pk}/"
+        user = getattr(request, "user", None)
+        context["show_login_prompt"] = not (
+            user is not None and user.is_authenticated
+        ) and would_resident_be_allowed("consultations.add_comment", consultation)
+        return context
 
 
 @register_setting(icon="site")

@@ -1,0 +1,181 @@
+"""The one stream of content blocks shared by every page body.
+
+Each block renders through its own template in ``templates/cms/blocks/`` so the markup stays
+semantic (figure/figcaption, blockquote, details/summary) and free of inline styles or scripts.
+Participation modules (discussions, surveys, idea maps) are added to ``BodyStreamBlock`` by the
+issues that build them.
+"""
+
+from __future__ import annotations
+
+import rules
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
+from wagtail.blocks.struct_block import StructBlockValidationError
+from wagtail.documents.blocks import DocumentChooserBlock
+from wagtail.images.blocks import ImageChooserBlock
+from wagtail.snippets.blocks import SnippetChooserBlock
+
+# Editors get structure and emphasis, never colours, fonts or embedded media: pages must stay
+# accessible whatever is pasted into them.
+RICH_TEXT_FEATURES = ["bold", "italic", "ol", "ul", "link", "document-link"]
+
+
+class HeadingBlock(blocks.StructBlock):
+    """A section heading; level h2 or h3 only, since the page title is the one h1."""
+
+    level = blocks.ChoiceBlock(
+        label=_("level"),
+        choices=[("h2", _("Heading (h2)")), ("h3", _("Subheading (h3)"))],
+        default="h2",
+    )
+    text = blocks.CharBlock(label=_("text"), max_length=200)
+
+    class Meta:
+        icon = "title"
+        label = _("Heading")
+        template = "cms/blocks/heading_block.html"
+
+
+class ImageBlock(blocks.StructBlock):
+    """An image with required alternative text and an optional visible caption."""
+
+    image = ImageChooserBlock(label=_("image"))
+    alt_text = blocks.CharBlock(
+        label=_("alternative text"),
+        max_length=250,
+        help_text=_(
+            "Describe what the image shows for people who cannot see it. "
+            "Write what matters for the page, not the file name."
+        ),
+    )
+    caption = blocks.CharBlock(label=_("caption"), max_length=250, required=False)
+
+    class Meta:
+        icon = "image"
+        label = _("Image")
+        template = "cms/blocks/image_block.html"
+
+
+class QuoteBlock(blocks.StructBlock):
+    """A quotation with an optional attribution (who said it)."""
+
+    text = blocks.TextBlock(label=_("quotation"))
+    attribution = blocks.CharBlock(label=_("attribution"), max_length=200, required=False)
+
+    class Meta:
+        icon = "openquote"
+        label = _("Quote")
+        template = "cms/blocks/quote_block.html"
+
+
+class CallToActionBlock(blocks.StructBlock):
+    """A short invitation with one button linking to a page or an address."""
+
+    text = blocks.TextBlock(label=_("text"))
+    page = blocks.PageChooserBlock(label=_("page"), required=False)
+    url = blocks.URLBlock(label=_("or web address"), required=False)
+    button_label = blocks.CharBlock(label=_("button label"), max_length=80)
+
+    class Meta:
+        icon = "pick"
+        label = _("Call to action")
+        template = "cms/blocks/call_to_action_block.html"
+
+    def clean(self, value):
+        value = super().clean(value)
+        if bool(value.get("page")) == bool(value.get("url")):
+            message = _("Choose either a page or a web address.")
+            raise StructBlockValidationError(
+                block_errors={"page": ValidationError(message), "url": ValidationError(message)}
+            )
+        return value
+
+
+class FaqItemBlock(blocks.StructBlock):
+    question = blocks.CharBlock(label=_("question"), max_length=250)
+    answer = blocks.RichTextBlock(label=_("answer"), features=RICH_TEXT_FEATURES)
+
+    class Meta:
+        icon = "help"
+        label = _("Question")
+
+
+class FaqBlock(blocks.StructBlock):
+    """Questions and answers that open in place (details/summary: works without JavaScript)."""
+
+    questions = blocks.ListBlock(FaqItemBlock(), label=_("questions"), min_num=1)
+
+    class Meta:
+        icon = "help"
+        label = _("Frequently asked questions")
+        template = "cms/blocks/faq_block.html"
+
+
+class DocumentBlock(blocks.StructBlock):
+    """A download link that says what the file is and how big it is before people click."""
+
+    document = DocumentChooserBlock(label=_("document"))
+    label = blocks.CharBlock(
+        label=_("link text"),
+        max_length=200,
+        required=False,
+        help_text=_("Leave empty to use the document's title."),
+    )
+
+    class Meta:
+        icon = "doc-full"
+        label = _("Document download")
+        template = "cms/blocks/document_block.html"
+
+
+class ConsultationTeaserBlock(blocks.StructBlock):
+    """A card pointing to a consultation; private ones only show to people who may see them."""
+
+    consultation = SnippetChooserBlock("consultations.Consultation", label=_("consultation"))
+
+    class Meta:
+        icon = "group"
+        label = _("Consultation teaser")
+        template = "cms/blocks/consultation_teaser_block.html"
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context=parent_context)
+        consultation = value.get("consultation")
+        request = (parent_context or {}).get("request")
+        user = getattr(request, "user", None)
+        visible = consultation is not None and (
+            consultation.is_public
+            or rules.has_perm("consultations.view_consultation", user, consultation)
+        )
+        context["consultation"] = consultation if visible else None
+        context["consultation_page"] = _live_page_of(consultation) if visible else None
+        return context
+
+
+def _live_page_of(consultation):
+    from cms.models import ConsultationPage
+
+    return ConsultationPage.objects.live().filter(consultation=consultation).first()
+
+
+class BodyStreamBlock(blocks.StreamBlock):
+    """Everything an editor can put into a page body."""
+
+    heading = HeadingBlock()
+    paragraph = blocks.RichTextBlock(
+        label=_("Text"),
+        icon="pilcrow",
+        features=RICH_TEXT_FEATURES,
+        template="cms/blocks/paragraph_block.html",
+    )
+    image = ImageBlock()
+    quote = QuoteBlock()
+    call_to_action = CallToActionBlock()
+    faq = FaqBlock()
+    document = DocumentBlock()
+    consultation_teaser = ConsultationTeaserBlock()
+
+    class Meta:
+        label = _("Content")

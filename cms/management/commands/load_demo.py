@@ -1,0 +1,568 @@
+"""``manage.py load_demo``: the fictional town of Musterstadt, for development and demos.
+
+Idempotent: everything is looked up by slug, name, title or e-mail address first and only
+created when missing, so running it twice changes nothing. Phases are placed relative to the
+day the command first runs and left alone afterwards.
+
+The demo accounts (password ``mitreden-demo``) are for development only.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime, time, timedelta
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.core.files.images import ImageFile
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+from wagtail.models import Page, Site
+from wagtail.rich_text import RichText
+
+from cms.models import (
+    ConsultationIndexPage,
+    ConsultationPage,
+    ContentPage,
+    HomePage,
+    NewsIndexPage,
+    NewsPage,
+    SiteSettings,
+)
+from consultations import roles
+from consultations.models import Consultation, District, Phase, Topic, User
+from consultations.phases import PhaseKind
+
+DEMO_PASSWORD = "mitreden-demo"
+
+DEMO_ACCOUNTS = [
+    # e-mail, pseudonym, role shown in the listing, options
+    ("admin@mitreden.test", "Admin", "Administration", {"superuser": True}),
+    ("redaktion@mitreden.test", "Redaktion", "Redaktion (Editors)", {"group": roles.EDITORS}),
+    (
+        "moderation@mitreden.test",
+        "Moderation",
+        "Moderation (alle Beteiligungen)",
+        {"group": roles.SITE_MODERATORS},
+    ),
+    ("anna@mitreden.test", "Anna aus der Altstadt", "Einwohnerin", {"district": "altstadt"}),
+    ("ben@mitreden.test", "Ben_Nordstadt", "Einwohner", {"district": "nordstadt"}),
+]
+
+TOPICS = [
+    ("Bauen & Wohnen", "bauen-wohnen"),
+    ("Mobilität", "mobilitaet"),
+    ("Kultur", "kultur"),
+    ("Umwelt & Klima", "umwelt-klima"),
+    ("Soziales", "soziales"),
+]
+
+DISTRICTS = [
+    ("Altstadt", "altstadt", 8400),
+    ("Nordstadt", "nordstadt", 12600),
+    ("Bahnhofsviertel", "bahnhofsviertel", 5300),
+    ("Südufer", "suedufer", 9100),
+]
+
+# (kind, title, start day, end day) relative to the first run's date.
+STADTHALLE_PHASES = [
+    (PhaseKind.INFORMATION, "Information", -21, -7),
+    (PhaseKind.PARTICIPATION, "Online-Beteiligung", -7, 21),
+    (PhaseKind.EVALUATION, "Auswertung", 21, 42),
+    (PhaseKind.RESULTS, "Ergebnisse", 42, 70),
+]
+BAHNHOF_PHASES = [
+    (PhaseKind.INFORMATION, "Information", -3, 4),
+    (PhaseKind.PARTICIPATION, "Ideen sammeln", 4, 32),
+    (PhaseKind.EVALUATION, "Auswertung", 32, 53),
+    (PhaseKind.RESULTS, "Ergebnisse", 53, 80),
+]
+
+
+def _p(*paragraphs: str) -> RichText:
+    return RichText("".join(f"<p>{text}</p>" for text in paragraphs))
+
+
+class Command(BaseCommand):
+    help = "Load the Musterstadt demo content and demo accounts (idempotent)."
+
+    def handle(self, *args, **options):
+        self.created: list[str] = []
+        with transaction.atomic():
+            self.today = timezone.localdate()
+            topics = self.load_topics()
+            districts = self.load_districts()
+            users = self.load_users(districts)
+            image = self.load_image()
+            document = self.load_document()
+            consultations = self.load_consultations(topics, districts)
+            home = self.load_home(image)
+            pages = self.load_pages(home, consultations, image, document)
+            self.load_settings(home.get_site() or Site.objects.get(is_default_site=True), pages)
+        if self.created:
+            self.stdout.write(self.style.SUCCESS("Created: " + ", ".join(self.created)))
+        else:
+            self.stdout.write("Demo content is already complete; nothing changed.")
+        self.print_accounts(users)
+
+    # --- helpers ----------------------------------------------------------------------------
+
+    def note(self, what: str) -> None:
+        self.created.append(what)
+
+    def at(self, day_offset: int) -> datetime:
+        """Midnight (local time) ``day_offset`` days from the first run's date."""
+        day = self.today + timedelta(days=day_offset)
+        return timezone.make_aware(datetime.combine(day, time.min))
+
+    # --- participation data -----------------------------------------------------------------
+
+    def load_topics(self) -> dict[str, Topic]:
+        topics = {}
+        for name, slug in TOPICS:
+            topic, created = Topic.objects.get_or_create(slug=slug, defaults={"name": name})
+            if created:
+                self.note(f"topic {name}")
+            topics[slug] = topic
+        return topics
+
+    def load_districts(self) -> dict[str, District]:
+        districts = {}
+        for name, slug, population in DISTRICTS:
+            district, created = District.objects.get_or_create(
+                slug=slug, defaults={"name": name, "population": population}
+            )
+            if created:
+                self.note(f"district {name}")
+            districts[slug] = district
+        return districts
+
+    def load_users(self, districts) -> list[tuple[User, str]]:
+        users = []
+        for email, pseudonym, role, options in DEMO_ACCOUNTS:
+            user = User.objects.filter(email__iexact=email).first()
+            if user is None:
+                fields = {"pseudonym": pseudonym}
+                if options.get("district"):
+                    fields["district"] = districts[options["district"]]
+                if options.get("superuser"):
+                    user = User.objects.create_superuser(
+                        email=email, password=DEMO_PASSWORD, **fields
+                    )
+                else:
+                    user = User.objects.create_user(
+                        email=email,
+                        password=DEMO_PASSWORD,
+                        is_staff=options.get("group") == roles.EDITORS,
+                        **fields,
+                    )
+                self.note(f"account {email}")
+            EmailAddress.objects.get_or_create(
+                user=user, email=email, defaults={"verified": True, "primary": True}
+            )
+            if options.get("group") and not user.groups.filter(name=options["group"]).exists():
+                user.groups.add(Group.objects.get(name=options["group"]))
+            users.append((user, role))
+        return users
+
+    def load_consultations(self, topics, districts) -> dict[str, Consultation]:
+        specs = [
+            {
+                "slug": "zukunft-der-stadthalle",
+                "title": "Zukunft der Stadthalle",
+                "topic": topics["kultur"],
+                "district": None,
+                "summary": (
+                    "Die Stadthalle ist 50 Jahre alt und muss saniert werden. Sanieren, "
+                    "umbauen oder neu bauen? Bevor der Stadtrat entscheidet, möchten wir "
+                    "wissen, was Ihnen an der Stadthalle wichtig ist."
+                ),
+                "phases": STADTHALLE_PHASES,
+            },
+            {
+                "slug": "quartier-am-bahnhof",
+                "title": "Quartier am Bahnhof",
+                "topic": topics["bauen-wohnen"],
+                "district": districts["bahnhofsviertel"],
+                "summary": (
+                    "Auf dem ehemaligen Güterbahnhof entsteht ein neues Stadtquartier mit "
+                    "Wohnungen, Grünflächen und Arbeitsplätzen. Helfen Sie mit, es zu planen."
+                ),
+                "phases": BAHNHOF_PHASES,
+            },
+        ]
+        consultations = {}
+        for spec in specs:
+            consultation = Consultation.objects.filter(slug=spec["slug"]).first()
+            if consultation is None:
+                consultation = Consultation.objects.create(
+                    slug=spec["slug"],
+                    title=spec["title"],
+                    topic=spec["topic"],
+                    district=spec["district"],
+                    summary=spec["summary"],
+                )
+                for kind, title, start, end in spec["phases"]:
+                    Phase.objects.create(
+                        consultation=consultation,
+                        kind=kind,
+                        title=title,
+                        start=self.at(start),
+                        end=self.at(end),
+                    )
+                self.note(f"consultation {spec['title']}")
+            consultations[spec["slug"]] = consultation
+        return consultations
+
+    # --- media ------------------------------------------------------------------------------
+
+    def load_image(self):
+        """A generated picture (no network needed): a stylised town hall on a blue sky."""
+        Image = get_image_model()
+        title = "Stadthalle Musterstadt (Illustration)"
+        image = Image.objects.filter(title=title).first()
+        if image is not None:
+            return image
+        from PIL import Image as PILImage
+        from PIL import ImageDraw
+
+        picture = PILImage.new("RGB", (1200, 675), "#cfe3f5")
+        draw = ImageDraw.Draw(picture)
+        draw.rectangle((0, 520, 1200, 675), fill="#5b8c3a")
+        draw.rectangle((300, 260, 900, 540), fill="#e9dcc3", outline="#6b4e2e", width=6)
+        draw.polygon([(260, 270), (600, 120), (940, 270)], fill="#8a3b00")
+        for x in range(360, 860, 110):
+            draw.rectangle((x, 320, x + 60, 410), fill="#0b5394")
+        draw.rectangle((550, 430, 650, 540), fill="#6b4e2e")
+        buffer = io.BytesIO()
+        picture.save(buffer, format="PNG")
+        image = Image(title=title, file=ImageFile(buffer, name="stadthalle-demo.png"))
+        image.save()
+        self.note("demo image")
+        return image
+
+    def load_document(self):
+        Document = get_document_model()
+        title = "Machbarkeitsstudie Stadthalle (Zusammenfassung)"
+        document = Document.objects.filter(title=title).first()
+        if document is not None:
+            return document
+        text = (
+            "Machbarkeitsstudie Stadthalle Musterstadt – Zusammenfassung\n\n"
+            "Variante A: Sanierung im Bestand.\nVariante B: Umbau mit Erweiterung.\n"
+            "Variante C: Neubau am selben Standort.\n\n"
+            "Dies ist ein fiktives Dokument der Mitreden-Demo.\n"
+        )
+        document = Document(title=title, file=ContentFile(text.encode(), name="studie.txt"))
+        document.save()
+        self.note("demo document")
+        return document
+
+    # --- pages ------------------------------------------------------------------------------
+
+    def load_home(self, image) -> HomePage:
+        home = HomePage.objects.first()
+        if home is None:
+            root = Page.get_first_root_node()
+            home = HomePage(
+                title="Startseite",
+                slug="startseite",
+                hero_heading="Musterstadt redet mit",
+                hero_intro=(
+                    "Hier können Sie sich an den Plänen Ihrer Stadt beteiligen: informieren, "
+                    "mitdiskutieren, abstimmen und verfolgen, was aus Ihren Ideen wird."
+                ),
+                hero_image=image,
+            )
+            root.add_child(instance=home)
+            home.save_revision().publish()
+            self.note("home page")
+        site = Site.objects.filter(is_default_site=True).first()
+        if site is None:
+            Site.objects.create(
+                hostname="localhost",
+                port=80,
+                root_page=home,
+                is_default_site=True,
+                site_name="Musterstadt redet mit",
+            )
+            self.note("site")
+        elif site.root_page_id != home.pk:
+            site.root_page = home
+            site.site_name = "Musterstadt redet mit"
+            site.save()
+            self.note("site root")
+        # Wagtail's placeholder "Welcome" page is no longer anybody's root: remove it.
+        for welcome in Page.objects.filter(depth=2, content_type__model="page").exclude(pk=home.pk):
+            if not welcome.sites_rooted_here.exists() and welcome.get_children_count() == 0:
+                welcome.delete()
+                self.note("Wagtail welcome page removed")
+        return HomePage.objects.get(pk=home.pk)
+
+    def child(self, parent: Page, model, slug: str, **fields):
+        """The child of ``parent`` with ``slug``, created and published when missing."""
+        existing = model.objects.child_of(parent).filter(slug=slug).first()
+        if existing is not None:
+            return existing
+        page = model(slug=slug, **fields)
+        parent.add_child(instance=page)
+        page.save_revision().publish()
+        self.note(f"page {fields.get('title', slug)}")
+        return model.objects.get(pk=page.pk)
+
+    def load_pages(self, home, consultations, image, document) -> dict[str, Page]:
+        stadthalle = consultations["zukunft-der-stadthalle"]
+        bahnhof = consultations["quartier-am-bahnhof"]
+        index = self.child(
+            home,
+            ConsultationIndexPage,
+            "beteiligungen",
+            title="Beteiligungen",
+            show_in_menus=True,
+            intro="Alle Beteiligungsverfahren der Stadt – laufende, geplante und abgeschlossene.",
+        )
+        self.child(
+            index,
+            ConsultationPage,
+            stadthalle.slug,
+            title=stadthalle.title,
+            consultation=stadthalle,
+            intro="Sanieren, umbauen oder neu bauen: Sagen Sie uns, was Ihnen wichtig ist.",
+            body=[
+                ("heading", {"level": "h2", "text": "Worum geht es?"}),
+                (
+                    "paragraph",
+                    _p(
+                        "Die Stadthalle wurde 1976 eröffnet. Dach, Haustechnik und "
+                        "Barrierefreiheit entsprechen nicht mehr heutigen Anforderungen.",
+                        "Eine Machbarkeitsstudie hat drei Varianten untersucht. Der Stadtrat "
+                        "entscheidet im Frühjahr – mit Ihren Hinweisen.",
+                    ),
+                ),
+                (
+                    "image",
+                    {
+                        "image": image,
+                        "alt_text": "Zeichnung der Stadthalle mit "
+                        "Giebeldach und blauen Fenstern auf einer Wiese",
+                        "caption": "",
+                    },
+                ),
+                ("document", {"document": document, "label": "Machbarkeitsstudie lesen"}),
+                (
+                    "faq",
+                    {
+                        "questions": [
+                            {
+                                "question": "Wer kann mitmachen?",
+                                "answer": _p("Alle, die in Musterstadt wohnen oder arbeiten."),
+                            },
+                            {
+                                "question": "Was passiert mit meinen Beiträgen?",
+                                "answer": _p(
+                                    "Die Verwaltung wertet alle Beiträge aus und legt dem "
+                                    "Stadtrat einen Bericht vor. Das Ergebnis lesen Sie hier."
+                                ),
+                            },
+                        ]
+                    },
+                ),
+            ],
+        )
+        self.child(
+            index,
+            ConsultationPage,
+            bahnhof.slug,
+            title=bahnhof.title,
+            consultation=bahnhof,
+            intro="Wohnen, Grün und Arbeiten auf dem alten Güterbahnhof.",
+            body=[
+                ("heading", {"level": "h2", "text": "Das Gelände"}),
+                (
+                    "paragraph",
+                    _p(
+                        "Sieben Hektar zwischen Gleisen und Südufer: Hier sollen rund 600 "
+                        "Wohnungen, ein Park und Räume für kleine Betriebe entstehen.",
+                        "Ab der Beteiligungsphase können Sie Ihre Ideen einbringen.",
+                    ),
+                ),
+                (
+                    "quote",
+                    {
+                        "text": "Wir planen das Quartier nicht für, sondern mit den Menschen.",
+                        "attribution": "Bürgermeisterin von Musterstadt",
+                    },
+                ),
+            ],
+        )
+
+        news_index = self.child(
+            home,
+            NewsIndexPage,
+            "aktuelles",
+            title="Aktuelles",
+            show_in_menus=True,
+            intro="Neuigkeiten rund um die Bürgerbeteiligung in Musterstadt.",
+        )
+        news = [
+            (
+                "beteiligung-stadthalle-gestartet",
+                "Beteiligung zur Stadthalle gestartet",
+                -2,
+                "Ab sofort können alle Musterstädterinnen und Musterstädter online "
+                "mitdiskutieren, wie es mit der Stadthalle weitergeht.",
+                [("consultation_teaser", {"consultation": stadthalle})],
+            ),
+            (
+                "infoabend-quartier-am-bahnhof",
+                "Infoabend zum Quartier am Bahnhof",
+                -9,
+                "Am Infoabend stellte das Planungsamt die Ziele für das neue Quartier vor. "
+                "Die Präsentation steht jetzt online.",
+                [
+                    (
+                        "paragraph",
+                        _p("Rund 120 Gäste kamen in die Aula der Nordstadt-Schule."),
+                    )
+                ],
+            ),
+            (
+                "mitreden-startet",
+                "Musterstadt startet ihre Beteiligungsplattform",
+                -20,
+                "Mit „Musterstadt redet mit“ können Sie sich jetzt auch online an Projekten "
+                "der Stadt beteiligen – barrierefrei und ohne Werbung.",
+                [],
+            ),
+        ]
+        for slug, title, days, intro, body in news:
+            self.child(
+                news_index,
+                NewsPage,
+                slug,
+                title=title,
+                date=self.today + timedelta(days=days),
+                intro=intro,
+                body=body,
+            )
+
+        about = self.child(
+            home,
+            ContentPage,
+            "ueber-mitreden",
+            title="Über Mitreden",
+            show_in_menus=True,
+            intro="Was diese Plattform ist und wie Beteiligung in Musterstadt funktioniert.",
+            body=[
+                ("heading", {"level": "h2", "text": "So funktioniert es"}),
+                (
+                    "paragraph",
+                    _p(
+                        "Die Stadt stellt Vorhaben vor, Sie diskutieren mit, beantworten "
+                        "Umfragen und bringen Ideen ein. Am Ende jeder Beteiligung steht, "
+                        "was aus Ihren Beiträgen geworden ist."
+                    ),
+                ),
+                (
+                    "call_to_action",
+                    {
+                        "text": "Sehen Sie nach, wo Sie gerade mitreden können.",
+                        "page": index,
+                        "url": "",
+                        "button_label": "Zu den Beteiligungen",
+                    },
+                ),
+            ],
+        )
+        imprint = self.child(
+            home,
+            ContentPage,
+            "impressum",
+            title="Impressum",
+            intro="Angaben gemäß § 5 DDG.",
+            body=[
+                (
+                    "paragraph",
+                    _p(
+                        "Stadt Musterstadt, vertreten durch die Bürgermeisterin<br>"
+                        "Rathausplatz 1, 12345 Musterstadt",
+                        "E-Mail: mitreden@musterstadt.example",
+                        "Dies ist eine fiktive Stadt für die Demonstration von Mitreden.",
+                    ),
+                )
+            ],
+        )
+        privacy = self.child(
+            home,
+            ContentPage,
+            "datenschutz",
+            title="Datenschutz",
+            intro="Wie wir mit Ihren Daten umgehen.",
+            body=[
+                ("heading", {"level": "h2", "text": "Welche Daten wir speichern"}),
+                (
+                    "paragraph",
+                    _p(
+                        "Für ein Konto speichern wir Ihre E-Mail-Adresse, Ihr Pseudonym und "
+                        "freiwillig Ihren Stadtteil. Öffentlich sichtbar ist nur Ihr Pseudonym.",
+                        "Sie können Ihre Daten jederzeit herunterladen und Ihr Konto löschen.",
+                    ),
+                ),
+            ],
+        )
+        accessibility = self.child(
+            home,
+            ContentPage,
+            "barrierefreiheit",
+            title="Erklärung zur Barrierefreiheit",
+            intro="Musterstadt möchte diese Website barrierefrei zugänglich machen (BITV 2.0).",
+            body=[
+                ("heading", {"level": "h2", "text": "Stand der Vereinbarkeit"}),
+                (
+                    "paragraph",
+                    _p(
+                        "Diese Website soll die Anforderungen der WCAG 2.1 auf Stufe AA "
+                        "erfüllen. Alle Funktionen sind ohne JavaScript und mit der Tastatur "
+                        "nutzbar."
+                    ),
+                ),
+                ("heading", {"level": "h2", "text": "Barriere melden"}),
+                (
+                    "paragraph",
+                    _p("Schreiben Sie uns an barrierefrei@musterstadt.example."),
+                ),
+            ],
+        )
+        return {
+            "about": about,
+            "imprint": imprint,
+            "privacy": privacy,
+            "accessibility": accessibility,
+        }
+
+    def load_settings(self, site: Site, pages) -> None:
+        settings = SiteSettings.for_site(site)
+        wanted = {
+            "town_name": "Musterstadt",
+            "tagline": "Beteiligung in Musterstadt",
+            "imprint_page_id": pages["imprint"].pk,
+            "privacy_page_id": pages["privacy"].pk,
+            "accessibility_page_id": pages["accessibility"].pk,
+            "contact_email": "mitreden@musterstadt.example",
+        }
+        changed = [name for name, value in wanted.items() if getattr(settings, name) != value]
+        if changed and settings.imprint_page_id is None:
+            for name in changed:
+                setattr(settings, name, wanted[name])
+            settings.save()
+            self.note("site settings")
+
+    def print_accounts(self, users) -> None:
+        self.stdout.write("")
+        self.stdout.write("Demo accounts (development only), password: " + DEMO_PASSWORD)
+        for user, role in users:
+            self.stdout.write(f"  {user.email:<28} {role:<32} „{user.pseudonym}“")

@@ -1,0 +1,38 @@
+"""Receivers that start a new page-cache generation when rendered pages may have changed.
+
+Cache invalidation only: no domain behaviour lives here.
+"""
+
+from __future__ import annotations
+
+from django.db.models.signals import post_delete, post_save
+from wagtail.models import Page, Site
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from cms import page_cache
+from consultations.models import Consultation, District, Phase, Topic
+
+
+def invalidate_page_cache(sender=None, **kwargs):
+    page_cache.invalidate_all()
+
+
+def _invalidate_on_page_delete(sender, instance, **kwargs):
+    if isinstance(instance, Page):
+        page_cache.invalidate_all()
+
+
+def connect() -> None:
+    from cms.models import SiteSettings
+
+    uid = "cms.page_cache"
+    page_published.connect(invalidate_page_cache, dispatch_uid=f"{uid}.published")
+    page_unpublished.connect(invalidate_page_cache, dispatch_uid=f"{uid}.unpublished")
+    post_page_move.connect(invalidate_page_cache, dispatch_uid=f"{uid}.moved")
+    post_delete.connect(_invalidate_on_page_delete, dispatch_uid=f"{uid}.page_deleted")
+    for model in (SiteSettings, Site, Consultation, Phase, Topic, District):
+        name = model._meta.label_lower
+        post_save.connect(invalidate_page_cache, sender=model, dispatch_uid=f"{uid}.{name}.save")
+        post_delete.connect(
+            invalidate_page_cache, sender=model, dispatch_uid=f"{uid}.{name}.delete"
+        )
