@@ -138,3 +138,44 @@ def phase_allows(verb: str):
         return phase_opens(phase.kind if phase else None, verb)
 
     return predicate
+
+
+@rules.predicate
+def is_blocked(user, target) -> bool:
+    """The person is blocked in this consultation or site-wide (an active block)."""
+    if not getattr(user, "pk", None):
+        return False
+    consultation = consultation_of(target)
+    cache = getattr(user, "_mitreden_blocked", None)
+    if cache is None:
+        from consultations.models import UserBlock
+
+        cache = user._mitreden_blocked = set(
+            UserBlock.objects.active().filter(user=user).values_list("consultation_id", flat=True)
+        )
+    return None in cache or (consultation is not None and consultation.pk in cache)
+
+
+@rules.predicate
+def is_author(user, comment) -> bool:
+    """The person wrote this comment."""
+    return bool(comment is not None and getattr(user, "pk", None) and comment.author_id == user.pk)
+
+
+@rules.predicate
+def is_live_comment(user, comment) -> bool:
+    """The comment is neither removed by moderation nor deleted by its author."""
+    return comment is not None and not comment.is_tombstone
+
+
+@rules.predicate
+def within_edit_window(user, comment) -> bool:
+    """The comment is young enough to be edited (settings.COMMENT_EDIT_MINUTES)."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    if comment is None or comment.created is None:
+        return False
+    return timezone.now() - comment.created <= timedelta(minutes=settings.COMMENT_EDIT_MINUTES)

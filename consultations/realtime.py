@@ -34,10 +34,23 @@ class EventType:
 
     CONSULTATION_UPDATED = "consultation.updated"
     RESULTS_PUBLISHED = "consultation.results_published"
+    COMMENT_POSTED = "discussion.comment_posted"
+    COMMENT_CHANGED = "discussion.comment_changed"
+    REACTIONS_CHANGED = "discussion.reactions_changed"
+    QUEUE_CHANGED = "moderation.queue_changed"
 
 
 def consultation_group(consultation_id: int) -> str:
     return f"consultation.{int(consultation_id)}"
+
+
+def discussion_group(discussion_id: int) -> str:
+    return f"discussion.{int(discussion_id)}"
+
+
+def moderation_group(consultation_id: int) -> str:
+    """Moderators of one consultation; a queue page joins one group per consultation it shows."""
+    return f"moderation.{int(consultation_id)}"
 
 
 def validate_group(group: str) -> str:

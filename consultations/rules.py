@@ -6,14 +6,18 @@ import rules
 from consultations.phases import Verb
 from consultations.predicates import (
     is_admin,
+    is_author,
+    is_blocked,
     is_consultation_moderator,
     is_council_organiser,
     is_editor,
+    is_live_comment,
     is_participant,
     is_public,
     is_resident,
     is_site_moderator,
     phase_allows,
+    within_edit_window,
 )
 
 is_staff_for = is_consultation_moderator | is_site_moderator | is_editor | is_admin
@@ -22,8 +26,9 @@ can_moderate = is_consultation_moderator | is_site_moderator | is_admin
 
 
 def takes_part(verb: str):
-    """A resident who can see the consultation, while its active phase opens ``verb``."""
-    return is_resident & can_view & phase_allows(verb)
+    """A resident who can see the consultation and is not blocked there, while its active
+    phase opens ``verb``."""
+    return is_resident & can_view & ~is_blocked & phase_allows(verb)
 
 
 PERMISSIONS = {
@@ -34,6 +39,14 @@ PERMISSIONS = {
     "consultations.answer_survey": takes_part(Verb.ANSWER),
     "consultations.add_idea": takes_part(Verb.ADD_IDEA),
     "consultations.support_idea": takes_part(Verb.SUPPORT),
+    # Target: a comment.
+    "consultations.change_comment": is_author
+    & is_live_comment
+    & within_edit_window
+    & takes_part(Verb.COMMENT),
+    "consultations.delete_comment": is_author & is_live_comment,
+    # Reports stay open after participation ends: unlawful content must always be reportable.
+    "consultations.report_comment": is_resident & can_view & ~is_author & is_live_comment,
     "consultations.moderate_discussion": can_moderate,
     "consultations.publish_results": is_editor | is_admin,
     "consultations.view_statistics": is_consultation_moderator | is_editor | is_admin,

@@ -187,6 +187,12 @@ else:
 # Anonymous readers of editorial pages get cached HTML for this long (publishing clears it).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 
+# --- Discussions ----------------------------------------------------------------------------
+COMMENT_EDIT_MINUTES = env_int("COMMENT_EDIT_MINUTES", 15)
+# Per person: at most this many comments per minute and per hour.
+COMMENT_RATE_PER_MINUTE = env_int("COMMENT_RATE_PER_MINUTE", 3)
+COMMENT_RATE_PER_HOUR = env_int("COMMENT_RATE_PER_HOUR", 30)
+
 # --- Accounts -------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",

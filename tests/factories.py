@@ -109,3 +109,11 @@ def make_consultation(
 
 def add_member(consultation: Consultation, user: User, role: str) -> ConsultationMembership:
     return ConsultationMembership.objects.create(consultation=consultation, user=user, role=role)
+
+
+def make_discussion(consultation: Consultation | None = None, **fields):
+    from consultations.models import Discussion
+
+    consultation = consultation or make_consultation()
+    fields.setdefault("title", "Diskussion")
+    return Discussion.objects.create(consultation=consultation, **fields)

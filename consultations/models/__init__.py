@@ -9,19 +9,41 @@ from .consultations import (
     Topic,
     validate_area,
 )
+from .discussions import COMMENT_MAX_LENGTH, Comment, CommentRevision, Discussion, Reaction
 from .live import LiveEvent
+from .moderation import (
+    BlockedWord,
+    ModerationDecision,
+    Notification,
+    RemovalReason,
+    Report,
+    ReportReason,
+    UserBlock,
+)
 
 __all__ = [
+    "COMMENT_MAX_LENGTH",
+    "BlockedWord",
+    "Comment",
+    "CommentRevision",
     "Consultation",
     "ConsultationMembership",
     "ConsultationQuerySet",
     "CreatorModel",
+    "Discussion",
     "District",
     "LiveEvent",
     "MitredenUserManager",
+    "ModerationDecision",
+    "Notification",
     "Phase",
+    "Reaction",
+    "RemovalReason",
+    "Report",
+    "ReportReason",
     "TimeStampedModel",
     "Topic",
     "User",
+    "UserBlock",
     "validate_area",
 ]

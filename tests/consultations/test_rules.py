@@ -27,6 +27,10 @@ ROLES = [
     "organiser",
     "admin",
     "deleted",
+    "blocked_here",
+    "blocked_elsewhere",
+    "blocked_site_wide",
+    "block_expired",
 ]
 
 
@@ -57,6 +61,23 @@ def make_role(role: str, consultation: Consultation):
         return make_user(groups=(roles.COUNCIL_ORGANISERS,))
     if role == "admin":
         return make_user(superuser=True)
+    if role.startswith("block"):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from consultations.models import UserBlock
+
+        user = make_user()
+        where = {
+            "blocked_here": consultation,
+            "blocked_elsewhere": make_consultation(),
+            "blocked_site_wide": None,
+            "block_expired": consultation,
+        }[role]
+        until = timezone.now() + timedelta(days=-1 if role == "block_expired" else 7)
+        UserBlock.objects.create(user=user, consultation=where, until=until, reason="spam")
+        return user
     if role == "deleted":
         from consultations.actions.accounts import delete_account
 
@@ -81,6 +102,8 @@ TAKE_PART = {
         "editor",
         "organiser",
         "admin",
+        "blocked_elsewhere",
+        "block_expired",
     },
     # Superusers get no shortcut from rules: an admin takes part as a verified resident.
     "private": {"participant", "consultation_moderator", "site_moderator", "editor", "admin"},
@@ -103,10 +126,23 @@ STAFF_PERMISSIONS = {
 }
 
 
+# Permissions whose target is a comment: tested in test_rules_comments.py.
+COMMENT_PERMISSIONS = [
+    "consultations.change_comment",
+    "consultations.delete_comment",
+    "consultations.report_comment",
+]
+
+
 def test_every_named_permission_is_covered_here():
     from consultations.rules import PERMISSIONS
 
-    covered = {"consultations.view_consultation", *PARTICIPATION_PERMISSIONS, *STAFF_PERMISSIONS}
+    covered = {
+        "consultations.view_consultation",
+        *PARTICIPATION_PERMISSIONS,
+        *STAFF_PERMISSIONS,
+        *COMMENT_PERMISSIONS,
+    }
     assert set(PERMISSIONS) == covered
 
 
@@ -154,11 +190,11 @@ def test_inactive_user_cannot_take_part():
 
 @pytest.mark.django_db
 def test_role_checks_cost_a_bounded_number_of_queries(django_assert_max_num_queries):
-    """E-mail verification, groups and memberships are looked up once per user object."""
+    """Verification, groups, memberships and blocks are looked up once per user object."""
     consultation = make_consultation()
     user = make_user(groups=(roles.EDITORS,))
     consultation = Consultation.objects.prefetch_related("phases").get(pk=consultation.pk)
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         for _ in range(3):
             for permission in [*PARTICIPATION_PERMISSIONS, *STAFF_PERMISSIONS]:
                 rules.has_perm(permission, user, consultation)
