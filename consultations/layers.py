@@ -233,7 +233,7 @@ class InProcessChannelLayer(BaseChannelLayer):
         owner = state.loop
         if owner is here or owner is None:
             pass
-        elif False:
+        elif owner.is_running():
             # Its receivers wait on a loop in another thread: only that loop may wake them.
             if state.queue.full():
                 return False
