@@ -1,0 +1,500 @@
+"""Run Mitreden the way it is deployed: real server processes, their own database, no test ORM.
+
+Shared by the deployment tests, the browser tests (tests/browser) and the benchmark
+(tests/benchmarks). Everything happens in subprocesses with an explicit environment, so what is
+tested is what ``manage.py``, uvicorn and gunicorn do in production with those variables:
+
+- ``Database``: a fresh SQLite file, or a fresh PostgreSQL database ``mitreden_<label>_<pid>``
+  when ``DATABASE_URL`` points at PostgreSQL; dropped again by ``drop()``.
+- ``DemoSite``: one database migrated and filled by ``manage.py load_demo`` plus one
+  ``collectstatic`` run, prepared once and then cloned (PostgreSQL ``CREATE DATABASE ...
+  TEMPLATE``, or a file copy) for every server that needs its own data: migrating costs 12-15 s
+  here, a clone a fraction of a second.
+- ``ServerProcess``: uvicorn or gunicorn on a free loopback port in its own process group, so
+  ``stop()`` ends the workers too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+LOOPBACK = "127.0.0.1"
+
+# Variables the subprocesses get only from us, never inherited from the calling shell.
+_CONTROLLED = (
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "CSRF_TRUSTED_ORIGINS",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "REDIS_PREFIX",
+    "EMAIL_BACKEND",
+    "EMAIL_FILE_PATH",
+    "STATIC_ROOT",
+    "MEDIA_ROOT",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_COOKIES",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+    "BEHIND_PROXY",
+    "BASE_URL",
+    "PAGE_CACHE_SECONDS",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+)
+_OUR_DATABASES = re.compile(r"^mitreden_(?:template|browser|deployment|benchmark)_(\d+)$")
+
+
+def free_port() -> int:
+    """A TCP port on the loopback interface that nobody listens on right now (never 8000)."""
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind((LOOPBACK, 0))
+            port = sock.getsockname()[1]
+        if port != 8000:
+            return port
+
+
+def random_secret_key() -> str:
+    return secrets.token_urlsafe(60)
+
+
+def postgres_url() -> str | None:
+    url = os.environ.get("DATABASE_URL", "")
+    return url if url.startswith(("postgres://", "postgresql://")) else None
+
+
+def redis_url() -> str | None:
+    return os.environ.get("REDIS_URL") or None
+
+
+def _with_database_name(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+def _admin_connection(url: str):
+    import psycopg
+
+    return psycopg.connect(_with_database_name(url, "postgres"), autocommit=True)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@dataclass
+class Database:
+    """One database for one purpose; ``url`` is what ``DATABASE_URL`` is set to."""
+
+    url: str
+    name: str
+    postgres: bool
+
+    @classmethod
+    def create(cls, label: str, workdir: Path) -> Database:
+        base = postgres_url()
+        if base is None:
+            path = workdir / f"{label}.sqlite3"
+            path.unlink(missing_ok=True)
+            return cls(url=f"sqlite:///{path}", name=str(path), postgres=False)
+        name = f"mitreden_{label}_{os.getpid()}"
+        from psycopg import sql
+
+        with _admin_connection(base) as conn:
+            _drop_abandoned_databases(conn)
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        return cls(url=_with_database_name(base, name), name=name, postgres=True)
+
+    def clone(self, label: str, workdir: Path) -> Database:
+        """A copy of this database (which no process may be using) under a new name."""
+        if not self.postgres:
+            target = workdir / f"{label}.sqlite3"
+            for suffix in ("", "-wal", "-shm"):
+                source = Path(self.name + suffix)
+                if source.exists():
+                    shutil.copyfile(source, str(target) + suffix)
+            return Database(url=f"sqlite:///{target}", name=str(target), postgres=False)
+        from psycopg import sql
+
+        name = f"mitreden_{label}_{os.getpid()}"
+        with _admin_connection(self.url) as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+            conn.execute(
+                sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                    sql.Identifier(name), sql.Identifier(self.name)
+                )
+            )
+        return Database(url=_with_database_name(self.url, name), name=name, postgres=True)
+
+    def drop(self) -> None:
+        if not self.postgres:
+            for suffix in ("", "-wal", "-shm"):
+                Path(self.name + suffix).unlink(missing_ok=True)
+            return
+        from psycopg import sql
+
+        with _admin_connection(self.url) as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self.name))
+            )
+
+
+def _drop_abandoned_databases(conn) -> None:
+    """Drop databases left by earlier runs that were killed (their process no longer exists)."""
+    from psycopg import sql
+
+    names = [row[0] for row in conn.execute("SELECT datname FROM pg_database").fetchall()]
+    for name in names:
+        match = _OUR_DATABASES.match(name)
+        if match and not _pid_alive(int(match.group(1))):
+            with contextlib.suppress(Exception):
+                conn.execute(
+                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+                )
+
+
+def production_environment(
+    *,
+    database_url: str,
+    static_root: Path,
+    media_root: Path,
+    mail_dir: Path | None = None,
+    allowed_hosts: str = "127.0.0.1,localhost",
+    redis: str | None = None,
+    redis_prefix: str | None = None,
+    secret_key: str | None = None,
+    extra: dict[str, str] | None = None,
+) -> dict[str, str]:
+    """The environment of a production deployment on loopback (plain HTTP, no TLS proxy).
+
+    DEBUG is off, so static files come from ``collectstatic`` through whitenoise exactly as in
+    production; only TLS-related switches are relaxed because the tests speak plain HTTP.
+    """
+    env = {key: value for key, value in os.environ.items() if key not in _CONTROLLED}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "participation.settings",
+            "PYTHONUNBUFFERED": "1",
+            "DEBUG": "0",
+            "SECRET_KEY": secret_key or random_secret_key(),
+            "ALLOWED_HOSTS": allowed_hosts,
+            "DATABASE_URL": database_url,
+            "STATIC_ROOT": str(static_root),
+            "MEDIA_ROOT": str(media_root),
+            "SECURE_SSL_REDIRECT": "0",
+            "SECURE_COOKIES": "0",
+            "SECURE_HSTS_SECONDS": "0",
+            "SECURE_HSTS_INCLUDE_SUBDOMAINS": "0",
+            "SECURE_HSTS_PRELOAD": "0",
+            "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
+        }
+    )
+    if mail_dir is not None:
+        env["EMAIL_BACKEND"] = "django.core.mail.backends.filebased.EmailBackend"
+        env["EMAIL_FILE_PATH"] = str(mail_dir)
+    else:
+        env["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
+    if redis:
+        env["REDIS_URL"] = redis
+        # A prefix of our own: other test runs may share this Redis at the same time.
+        env["REDIS_PREFIX"] = redis_prefix or f"mitreden-test-{os.getpid()}-{secrets.token_hex(3)}"
+    env.update(extra or {})
+    return env
+
+
+def manage(
+    *args: str, env: dict[str, str], timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """Run ``manage.py`` in a subprocess; raise with its output if it fails."""
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(
+            f"manage.py {' '.join(args)} failed with exit code {result.returncode}:\n"
+            f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+        )
+    return result
+
+
+def shell(code: str, *, env: dict[str, str], timeout: float = 120) -> str:
+    """Run Python code in ``manage.py shell`` with that environment; return what it printed."""
+    return manage("shell", "--no-imports", "-c", code, env=env, timeout=timeout).stdout
+
+
+@dataclass
+class DemoSite:
+    """A migrated database with the demo content and collected static files, made once.
+
+    ``clone()`` gives every server its own copy; ``close()`` drops everything it made.
+    """
+
+    workdir: Path
+    template: Database
+    static_root: Path
+    media_root: Path
+    clones: list[Database] = field(default_factory=list)
+    seconds_to_prepare: float = 0.0
+
+    @classmethod
+    def prepare(cls, workdir: Path | None = None, *, demo: bool = True) -> DemoSite:
+        started = time.monotonic()
+        workdir = Path(workdir or tempfile.mkdtemp(prefix="mitreden-site-"))
+        static_root = workdir / "static"
+        media_root = workdir / "media"
+        media_root.mkdir(parents=True, exist_ok=True)
+        template = Database.create("template", workdir)
+        site = cls(workdir, template, static_root, media_root)
+        env = site.environment(template)
+        # collectstatic needs no database: run it while the migrations run.
+        collect = subprocess.Popen(
+            [PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            manage("migrate", "--noinput", "-v0", env=env)
+            if demo:
+                manage("load_demo", env=env)
+        except BaseException:
+            collect.kill()
+            collect.wait()
+            site.close()
+            raise
+        output, _ = collect.communicate(timeout=300)
+        if collect.returncode != 0:
+            site.close()
+            raise RuntimeError(f"collectstatic failed:\n{output[-4000:]}")
+        site.seconds_to_prepare = time.monotonic() - started
+        return site
+
+    def environment(self, database: Database, **kwargs) -> dict[str, str]:
+        return production_environment(
+            database_url=database.url,
+            static_root=self.static_root,
+            media_root=self.media_root,
+            **kwargs,
+        )
+
+    def clone(self, label: str) -> Database:
+        database = self.template.clone(label, self.workdir)
+        self.clones.append(database)
+        return database
+
+    def close(self) -> None:
+        for database in [*self.clones, self.template]:
+            with contextlib.suppress(Exception):
+                database.drop()
+        self.clones.clear()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def uvicorn_argv(port: int) -> list[str]:
+    """One ASGI process for pages and WebSockets (``make run``), or for /ws/ at city scale."""
+    return [
+        PYTHON,
+        "-m",
+        "uvicorn",
+        "participation.asgi:application",
+        "--host",
+        LOOPBACK,
+        "--port",
+        str(port),
+        "--ws-max-size",
+        "65536",
+        "--lifespan",
+        "off",
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+
+
+def gunicorn_argv(port: int, workers: int = 2, *, threads: int = 1) -> list[str]:
+    """The WSGI server that serves pages and forms in the production split."""
+    argv = [
+        PYTHON,
+        "-m",
+        "gunicorn",
+        "participation.wsgi:application",
+        "--bind",
+        f"{LOOPBACK}:{port}",
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+        "--graceful-timeout",
+        "5",
+    ]
+    if threads > 1:
+        argv += ["--worker-class", "gthread", "--threads", str(threads)]
+    return argv
+
+
+class ServerProcess:
+    """A server subprocess in its own process group, logging to a file."""
+
+    def __init__(
+        self, name: str, argv: Sequence[str], *, env: dict[str, str], port: int, log_dir: Path
+    ):
+        self.name = name
+        self.argv = list(argv)
+        self.env = env
+        self.port = port
+        self.log_path = Path(log_dir) / f"{name}-{port}.log"
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}"
+
+    def start(self, *, ready_path: str = "/", timeout: float = 60) -> ServerProcess:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                self.argv,
+                cwd=ROOT,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        try:
+            self._wait_until_ready(ready_path, timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _wait_until_ready(self, path: str, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        last_error: Exception | None = None
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    f"{self.name} exited with code {self.process.returncode} while starting:\n"
+                    f"{self.log_tail()}"
+                )
+            try:
+                status = http_get(self.base_url + path, timeout=10)[0]
+                if status < 500:
+                    return
+                last_error = RuntimeError(f"GET {path} answered {status}")
+            except OSError as error:
+                last_error = error
+            time.sleep(0.1)
+        raise RuntimeError(
+            f"{self.name} did not answer on port {self.port} within {timeout:.0f} s "
+            f"({last_error}):\n{self.log_tail()}"
+        )
+
+    def log_tail(self, characters: int = 4000) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-characters:]
+        except OSError:
+            return "(no log)"
+
+    def stop(self, timeout: float = 10) -> None:
+        """SIGTERM to the whole process group (gunicorn's workers too), SIGKILL if it lingers."""
+        process = self.process
+        if process is None or process.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=timeout)
+
+
+def start_server(
+    name: str,
+    make_argv,
+    *,
+    env: dict[str, str],
+    log_dir: Path,
+    ready_path: str = "/",
+    attempts: int = 3,
+) -> ServerProcess:
+    """Start a server on a free port, trying another port if the first was taken meanwhile."""
+    error: Exception | None = None
+    for _ in range(attempts):
+        port = free_port()
+        server = ServerProcess(name, make_argv(port), env=env, port=port, log_dir=log_dir)
+        try:
+            return server.start(ready_path=ready_path)
+        except RuntimeError as exc:
+            error = exc
+            if "address already in use" not in str(exc).lower():
+                raise
+    raise RuntimeError(f"{name} could not find a free port: {error}")
+
+
+def http_get(url: str, *, timeout: float = 30, headers: dict[str, str] | None = None):
+    """A plain GET without redirects: (status, headers, body)."""
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    try:
+        path = parts.path or "/"
+        if parts.query:
+            path += "?" + parts.query
+        connection.request("GET", path, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
+
+
+def shared_demo_site(config) -> DemoSite:
+    """One DemoSite per pytest run, shared by tests/browser and tests/deployment.
+
+    Kept on the pytest config and dropped when pytest exits, also after failures or Ctrl-C.
+    """
+    site = getattr(config, "_mitreden_demo_site", None)
+    if site is None:
+        site = DemoSite.prepare()
+        config._mitreden_demo_site = site
+        config.add_cleanup(site.close)
+    return site
