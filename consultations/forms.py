@@ -1,7 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from consultations.models import District, User
+from consultations.models import (
+    COMMENT_MAX_LENGTH,
+    District,
+    RemovalReason,
+    ReportReason,
+    User,
+)
 from consultations.sanitising import clean_plain_text
 
 
@@ -96,3 +102,66 @@ class DeleteAccountForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("The password is not correct."))
         return password
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your comment"),
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": COMMENT_MAX_LENGTH}),
+        max_length=COMMENT_MAX_LENGTH,
+        help_text=_("Plain text; links are recognised. Please stay civil and on topic."),
+        error_messages={
+            "required": _("Please write something before sending."),
+            "max_length": _("Your comment is too long: at most %(limit_value)d characters."),
+        },
+    )
+    reply_to = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("What is wrong with this comment?"),
+        choices=ReportReason.choices,
+        widget=forms.RadioSelect,
+    )
+    text = forms.CharField(
+        label=_("Details (required for “other”)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 1000}),
+    )
+
+
+class HideForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Reason (shown publicly)"),
+        choices=[("", _("Choose a reason")), *RemovalReason.choices],
+    )
+    note = forms.CharField(
+        label=_("Note to the author (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 500}),
+    )
+
+
+class BlockForm(forms.Form):
+    SCOPE_CONSULTATION = "consultation"
+    SCOPE_SITE = "site"
+
+    scope = forms.ChoiceField(
+        label=_("Where"),
+        choices=[
+            (SCOPE_CONSULTATION, _("in this consultation")),
+            (SCOPE_SITE, _("everywhere on the site")),
+        ],
+        widget=forms.RadioSelect,
+        initial=SCOPE_CONSULTATION,
+    )
+    until = forms.DateField(
+        label=_("Until (leave empty for an indefinite block)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    reason = forms.ChoiceField(label=_("Reason"), choices=RemovalReason.choices)
+    note = forms.CharField(label=_("Note to the person (optional)"), required=False, max_length=500)

@@ -7,4 +7,6 @@ websocket_urlpatterns = [
         "ws/consultations/<int:consultation_id>/",
         consumers.ConsultationConsumer.as_asgi(),
     ),
+    path("ws/discussions/<int:discussion_id>/", consumers.DiscussionConsumer.as_asgi()),
+    path("ws/moderation/", consumers.ModerationQueueConsumer.as_asgi()),
 ]

@@ -1,10 +1,26 @@
 from django.urls import path
 
-from consultations.views import accounts, language
+from consultations.views import accounts, discussions, language, moderation
 
 urlpatterns = [
     path("konto/profil/", accounts.profile, name="profile"),
     path("konto/daten/", accounts.export_data, name="export_data"),
     path("konto/loeschen/", accounts.delete_account, name="delete_account"),
+    path("konto/benachrichtigungen/", moderation.notifications, name="notifications"),
     path("sprache/", language.set_language, name="set_language"),
+    path("diskussionen/<int:pk>/", discussions.discussion_detail, name="discussion_detail"),
+    path("diskussionen/<int:pk>/kommentieren/", discussions.post_comment, name="post_comment"),
+    path("kommentare/<int:pk>/", discussions.comment_permalink, name="comment_permalink"),
+    path("kommentare/<int:pk>/bearbeiten/", discussions.edit_comment, name="edit_comment"),
+    path("kommentare/<int:pk>/loeschen/", discussions.delete_comment, name="delete_comment"),
+    path("kommentare/<int:pk>/reagieren/", discussions.react, name="react"),
+    path("kommentare/<int:pk>/melden/", discussions.report_comment, name="report_comment"),
+    path("kommentare/<int:pk>/moderieren/", moderation.decide, name="moderate_comment"),
+    path("kommentare/<int:pk>/sperren/", moderation.block_author, name="block_author"),
+    path("moderation/", moderation.queue, name="moderation_queue"),
+    path(
+        "beteiligungen/<slug:slug>/moderationsprotokoll/",
+        moderation.moderation_log,
+        name="moderation_log",
+    ),
 ]

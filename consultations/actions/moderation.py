@@ -10,6 +10,7 @@ from datetime import datetime
 
 import rules
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -85,7 +86,7 @@ def notify_author(comment: Comment, *, hidden: bool = False, restored: bool = Fa
     """Tell the author what moderation did to their comment, and why."""
     if comment.author_id is None:
         return
-    url = f"/diskussionen/{comment.discussion_id}/#comment-{comment.pk}"
+    url = reverse("comment_permalink", args=[comment.pk])
     if hidden:
         kind = Notification.Kind.COMMENT_HIDDEN
         message = payloads.tombstone_text(comment)

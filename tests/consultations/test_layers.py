@@ -5,6 +5,7 @@ The contract tests follow Channels' own tests of InMemoryChannelLayer
 """
 
 import asyncio
+import sys
 import threading
 import time
 
@@ -401,28 +402,49 @@ async def test_a_channel_left_behind_by_a_closed_loop_works_on_the_next_loop(lay
     assert (await asyncio.wait_for(waiting, 2))["type"] == "message.2"
 
 
-async def test_broadcasts_from_a_thread_survive_membership_churn_on_the_main_loop(layer):
+async def test_broadcasts_from_another_thread_survive_membership_churn_on_the_main_loop(layer):
     for n in range(200):
         await layer.group_add("g", f"member-{n}")
+    listening = [f"member-{n}" for n in range(20)]
+    received = dict.fromkeys(listening, 0)
+
+    async def listen(channel):
+        while True:
+            await layer.receive(channel)
+            received[channel] += 1
+
+    listeners = [asyncio.create_task(listen(channel)) for channel in listening]
     stop = threading.Event()
 
-    def broadcast():
+    async def broadcast():
         while not stop.is_set():
-            async_to_sync(layer.group_send)("g", {"type": "m"})
+            await layer.group_send("g", {"type": "m"})
+            await asyncio.sleep(0)
 
-    thread, errors = run_in_plain_thread(broadcast)
+    switch_interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    thread, errors = run_in_plain_thread(lambda: asyncio.run(broadcast()))
     try:
-        for round_ in range(50):
-            for n in range(200, 220):
-                await layer.group_add("g", f"member-{n}-{round_}")
-            for n in range(200, 220):
-                await layer.group_discard("g", f"member-{n}-{round_}")
+        deadline = time.monotonic() + 0.5
+        round_ = 0
+        while time.monotonic() < deadline:
+            round_ += 1
+            for n in range(20):
+                await layer.group_add("g", f"churn-{n}-{round_}")
+            await asyncio.sleep(0)
+            for n in range(20):
+                await layer.group_discard("g", f"churn-{n}-{round_}")
             await asyncio.sleep(0)
     finally:
         stop.set()
         await asyncio.to_thread(thread.join)
+        sys.setswitchinterval(switch_interval)
+        for task in listeners:
+            task.cancel()
+        await asyncio.gather(*listeners, return_exceptions=True)
     assert errors == []
     assert len(layer.groups["g"]) == 200
+    assert all(count > 0 for count in received.values())
 
 
 # --- Scale: work done per broadcast, and exactly-once delivery ---------------------------------

@@ -42,4 +42,4 @@ def neighbour():
 
 @pytest.fixture
 def moderator():
-    return make_user(pseudonym="Mod", groups=("Site moderators",))
+    return make_user(pseudonym="Kim_Moderatorin", groups=("Site moderators",))

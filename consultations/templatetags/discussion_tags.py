@@ -1,0 +1,31 @@
+from django import template
+
+from consultations import payloads
+from consultations.sanitising import render_plain_text
+
+register = template.Library()
+
+
+@register.filter
+def comment_text(text):
+    """Stored plain text as safe HTML: paragraphs and nofollow links, everything else escaped."""
+    return render_plain_text(text)
+
+
+@register.filter
+def tombstone(comment):
+    """The public line left where a removed comment was."""
+    return payloads.tombstone_text(comment)
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
+
+
+@register.simple_tag
+def removal_reasons():
+    """The reasons a moderator can give for removing something (shown publicly)."""
+    from consultations.models import RemovalReason
+
+    return RemovalReason.choices

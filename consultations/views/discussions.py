@@ -1,0 +1,279 @@
+"""Discussion pages and residents' writes. Every write is a form POST that works without
+JavaScript (redirect back to the comment); with ``Accept: application/json`` the same views
+answer fetch requests with JSON and the rendered comment."""
+
+from __future__ import annotations
+
+import rules
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from consultations import realtime, selectors
+from consultations.actions import ActionError
+from consultations.actions import discussions as actions
+from consultations.forms import CommentForm, ReportForm
+from consultations.models import Comment, Discussion, Reaction
+
+
+def wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _discussion_for(request, pk) -> Discussion:
+    discussion = get_object_or_404(
+        Discussion.objects.select_related("consultation").prefetch_related("consultation__phases"),
+        pk=pk,
+    )
+    if not rules.has_perm("consultations.view_consultation", request.user, discussion):
+        raise Http404
+    return discussion
+
+
+def _comment_for(request, pk) -> Comment:
+    comment = get_object_or_404(
+        Comment.objects.select_related("discussion__consultation", "author"), pk=pk
+    )
+    if not rules.has_perm("consultations.view_consultation", request.user, comment):
+        raise Http404
+    return comment
+
+
+def comment_url(comment: Comment) -> str:
+    return reverse("comment_permalink", args=[comment.pk])
+
+
+def discussion_context(request, discussion, *, form=None) -> dict:
+    """Everything the discussion partial needs; shared by the page and the CMS block."""
+    sort = request.GET.get("sort", "oldest")
+    try:
+        page = int(request.GET.get("page", 1))
+    except ValueError:
+        page = 1
+    context = selectors.discussion_thread_page(discussion, request.user, sort=sort, page=page)
+    context.update(
+        {
+            "form": form or CommentForm(),
+            "can_comment": rules.has_perm("consultations.add_comment", request.user, discussion),
+            "can_react": rules.has_perm("consultations.add_reaction", request.user, discussion),
+            "can_moderate": rules.has_perm(
+                "consultations.moderate_discussion", request.user, discussion
+            ),
+            "login_would_help": not request.user.is_authenticated
+            and selectors.would_resident_be_allowed("consultations.add_comment", discussion),
+            "live_socket": f"/ws/discussions/{discussion.pk}/",
+            "current_event_id": realtime.current_event_id(),
+            "sorts": [
+                ("oldest", _("oldest first")),
+                ("newest", _("newest first")),
+                ("supported", _("most supported")),
+            ],
+        }
+    )
+    return context
+
+
+@require_GET
+def discussion_detail(request, pk):
+    discussion = _discussion_for(request, pk)
+    return render(
+        request,
+        "consultations/discussions/discussion.html",
+        discussion_context(request, discussion),
+    )
+
+
+@require_GET
+def comment_permalink(request, pk):
+    """A stable link to one comment: opens the page of its thread, scrolled to it."""
+    comment = _comment_for(request, pk)
+    page = selectors.page_of_comment(comment)
+    url = reverse("discussion_detail", args=[comment.discussion_id])
+    if page > 1:
+        url += f"?page={page}"
+    return redirect(f"{url}#comment-{comment.pk}")
+
+
+def _render_comment(request, comment: Comment, *, can_react=None) -> str:
+    own = {}
+    if request.user.is_authenticated:
+        own = dict(
+            Reaction.objects.filter(user=request.user, comment=comment).values_list(
+                "comment_id", "value"
+            )
+        )
+    if can_react is None:
+        can_react = rules.has_perm("consultations.add_reaction", request.user, comment.discussion)
+    return render_to_string(
+        "consultations/discussions/_comment.html",
+        {
+            "comment": comment,
+            "own_reactions": own,
+            "can_react": can_react,
+            "can_comment": rules.has_perm(
+                "consultations.add_comment", request.user, comment.discussion
+            ),
+            "can_moderate": rules.has_perm(
+                "consultations.moderate_discussion", request.user, comment
+            ),
+            "is_reply": comment.thread_id is not None,
+        },
+        request=request,
+    )
+
+
+def _error(request, error: ActionError, fallback_url: str, status: int = 400):
+    if wants_json(request):
+        return JsonResponse({"error": error.message, "code": error.code}, status=status)
+    messages.error(request, error.message)
+    return redirect(fallback_url)
+
+
+@login_required
+@require_POST
+def post_comment(request, pk):
+    discussion = _discussion_for(request, pk)
+    form = CommentForm(request.POST)
+    back = reverse("discussion_detail", args=[discussion.pk])
+    if not form.is_valid():
+        if wants_json(request):
+            return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+        context = discussion_context(request, discussion, form=form)
+        return render(request, "consultations/discussions/discussion.html", context, status=400)
+    reply_to = None
+    if form.cleaned_data.get("reply_to"):
+        reply_to = Comment.objects.filter(
+            pk=form.cleaned_data["reply_to"], discussion=discussion
+        ).first()
+        if reply_to is None:
+            return _error(request, ActionError(_("That comment no longer exists.")), back)
+    try:
+        comment = actions.post_comment(
+            author=request.user,
+            discussion=discussion,
+            text=form.cleaned_data["text"],
+            reply_to=reply_to,
+        )
+    except ActionError as error:
+        if wants_json(request):
+            return JsonResponse({"error": error.message, "code": error.code}, status=400)
+        form.add_error("text", error.message)
+        context = discussion_context(request, discussion, form=form)
+        return render(request, "consultations/discussions/discussion.html", context, status=400)
+    pending = comment.status == Comment.Status.PENDING
+    notice = (
+        _("Thank you! Your comment will appear once a moderator has reviewed it.")
+        if pending
+        else _("Your comment was published.")
+    )
+    if wants_json(request):
+        return JsonResponse(
+            {
+                "id": comment.pk,
+                "thread": comment.thread_id,
+                "pending": pending,
+                "message": notice,
+                "html": _render_comment(request, comment),
+            },
+            status=201,
+        )
+    messages.success(request, notice)
+    return redirect(comment_url(comment))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_comment(request, pk):
+    comment = _comment_for(request, pk)
+    if not rules.has_perm("consultations.change_comment", request.user, comment):
+        messages.error(request, _("This comment can no longer be edited."))
+        return redirect(comment_url(comment))
+    form = CommentForm(request.POST or None, initial={"text": comment.text})
+    if request.method == "POST" and form.is_valid():
+        try:
+            comment = actions.edit_comment(
+                editor=request.user, comment=comment, text=form.cleaned_data["text"]
+            )
+        except ActionError as error:
+            form.add_error("text", error.message)
+        else:
+            if wants_json(request):
+                return JsonResponse({"id": comment.pk, "html": _render_comment(request, comment)})
+            messages.success(request, _("Your comment was changed."))
+            return redirect(comment_url(comment))
+    return render(
+        request,
+        "consultations/discussions/edit.html",
+        {"comment": comment, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_comment(request, pk):
+    comment = _comment_for(request, pk)
+    if not rules.has_perm("consultations.delete_comment", request.user, comment):
+        raise Http404
+    if request.method == "POST":
+        actions.delete_comment(author=request.user, comment=comment)
+        messages.success(request, _("Your comment was deleted."))
+        return redirect(comment_url(comment))
+    return render(request, "consultations/discussions/delete.html", {"comment": comment})
+
+
+@login_required
+@require_POST
+def react(request, pk):
+    comment = _comment_for(request, pk)
+    value = request.POST.get("value") or None
+    try:
+        comment = actions.react(user=request.user, comment=comment, value=value)
+    except ActionError as error:
+        return _error(
+            request, error, comment_url(comment), status=403 if error.code == "forbidden" else 400
+        )
+    if wants_json(request):
+        mine = Reaction.objects.filter(user=request.user, comment=comment).values_list(
+            "value", flat=True
+        )
+        return JsonResponse(
+            {
+                "id": comment.pk,
+                "agree": comment.agree_count,
+                "disagree": comment.disagree_count,
+                "mine": mine.first(),
+            }
+        )
+    return redirect(comment_url(comment))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_comment(request, pk):
+    comment = _comment_for(request, pk)
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.report_comment(
+                reporter=request.user,
+                comment=comment,
+                reason=form.cleaned_data["reason"],
+                text=form.cleaned_data["text"],
+            )
+        except ActionError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Thank you. The moderators will look at this comment."))
+            return redirect(comment_url(comment))
+    return render(
+        request,
+        "consultations/discussions/report.html",
+        {"comment": comment, "form": form},
+        status=400 if form.errors else 200,
+    )

@@ -1,0 +1,169 @@
+"""The moderation queue, moderators' decisions, blocks, the public log, and notifications."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+import rules
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from consultations import selectors
+from consultations.actions import ActionError
+from consultations.actions import moderation as actions
+from consultations.forms import BlockForm, HideForm
+from consultations.models import Comment, Consultation, Notification
+from consultations.views.discussions import wants_json
+
+
+def _next_url(request, default: str) -> str:
+    url = request.POST.get("next") or request.GET.get("next")
+    if url and url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure()):
+        return url
+    return default
+
+
+def _moderated_comment(request, pk) -> Comment:
+    comment = get_object_or_404(
+        Comment.objects.select_related("discussion__consultation", "author"), pk=pk
+    )
+    if not rules.has_perm("consultations.moderate_discussion", request.user, comment):
+        raise DjangoPermissionDenied
+    return comment
+
+
+@login_required
+@require_GET
+def queue(request):
+    consultations = selectors.moderated_consultations(request.user)
+    if not consultations.exists():
+        raise DjangoPermissionDenied
+    try:
+        selected = int(request.GET.get("consultation") or 0) or None
+    except ValueError:
+        selected = None
+    items = list(selectors.moderation_queue(request.user, consultation_id=selected))
+    context = {
+        "items": items,
+        "consultations": consultations.order_by("title"),
+        "selected": selected,
+        "live_socket": "/ws/moderation/" + (f"?consultation={selected}" if selected else ""),
+    }
+    if request.GET.get("partial") == "1":
+        return render(request, "consultations/moderation/_queue_items.html", context)
+    return render(request, "consultations/moderation/queue.html", context)
+
+
+DECISIONS = {"approve", "hide", "restore", "pin", "unpin", "official", "unofficial"}
+
+
+@login_required
+@require_POST
+def decide(request, pk):
+    """One click in the queue or under a comment: approve, hide, restore, pin, official."""
+    comment = _moderated_comment(request, pk)
+    decision = request.POST.get("decision")
+    back = _next_url(request, reverse("moderation_queue"))
+    if decision not in DECISIONS:
+        error = ActionError(_("Unknown moderation decision."))
+    else:
+        try:
+            if decision == "approve":
+                actions.approve_comment(moderator=request.user, comment=comment)
+            elif decision == "hide":
+                form = HideForm(request.POST)
+                if not form.is_valid():
+                    raise ActionError(_("Please choose a reason: it is shown publicly."))
+                actions.hide_comment(
+                    moderator=request.user,
+                    comment=comment,
+                    reason=form.cleaned_data["reason"],
+                    note=form.cleaned_data["note"],
+                )
+            elif decision == "restore":
+                actions.restore_comment(moderator=request.user, comment=comment)
+            elif decision in {"pin", "unpin"}:
+                actions.set_pinned(
+                    moderator=request.user, comment=comment, pinned=decision == "pin"
+                )
+            else:
+                actions.set_official(
+                    moderator=request.user, comment=comment, official=decision == "official"
+                )
+        except ActionError as raised:
+            error = raised
+        else:
+            if wants_json(request):
+                return JsonResponse({"id": comment.pk, "decision": decision})
+            messages.success(request, _("Done."))
+            return redirect(back)
+    if wants_json(request):
+        return JsonResponse({"error": error.message}, status=400)
+    messages.error(request, error.message)
+    return redirect(back)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def block_author(request, pk):
+    """Block the author of a comment, in its consultation or site-wide."""
+    comment = _moderated_comment(request, pk)
+    if comment.author is None or comment.author.is_deleted:
+        raise Http404
+    form = BlockForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        until = form.cleaned_data["until"]
+        until_dt = timezone.make_aware(datetime.combine(until, time(23, 59))) if until else None
+        scope_site = form.cleaned_data["scope"] == BlockForm.SCOPE_SITE
+        try:
+            actions.block_user(
+                moderator=request.user,
+                user=comment.author,
+                consultation=None if scope_site else comment.discussion.consultation,
+                until=until_dt,
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+            )
+        except ActionError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The person is blocked."))
+            return redirect("moderation_queue")
+    return render(
+        request,
+        "consultations/moderation/block.html",
+        {"comment": comment, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+def moderation_log(request, slug):
+    consultation = get_object_or_404(Consultation, slug=slug)
+    if not rules.has_perm("consultations.view_consultation", request.user, consultation):
+        raise Http404
+    return render(
+        request,
+        "consultations/moderation/log.html",
+        {"consultation": consultation, **selectors.moderation_log(consultation)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notifications(request):
+    items = Notification.objects.filter(recipient=request.user)
+    if request.method == "POST":
+        items.filter(read_at__isnull=True).update(read_at=timezone.now())
+        return redirect("notifications")
+    return render(
+        request, "consultations/accounts/notifications.html", {"notifications": items[:100]}
+    )

@@ -1,0 +1,185 @@
+/* Live discussions: new comments, edits, removals, pins and reaction counts appear without
+ * reloading; posting and reacting use fetch when available. Without JavaScript every form
+ * still works by reload. Announcements go to the polite live region and never move focus. */
+(function () {
+  "use strict";
+  if (!window.Mitreden || !window.fetch) return;
+
+  function sectionFor(discussionId) {
+    return document.querySelector('[data-discussion="' + discussionId + '"]');
+  }
+
+  function findComment(id) {
+    return document.getElementById("comment-" + id);
+  }
+
+  function setText(root, selector, value) {
+    var el = root.querySelector(selector);
+    if (el) el.textContent = value;
+  }
+
+  function updateCounts(root, payload) {
+    var agree = root.querySelectorAll("[data-agree]");
+    var disagree = root.querySelectorAll("[data-disagree]");
+    for (var i = 0; i < agree.length; i++) agree[i].textContent = payload.agree;
+    for (var j = 0; j < disagree.length; j++) disagree[j].textContent = payload.disagree;
+  }
+
+  /* Build a comment from an event payload with the page's template. Text arrives rendered
+   * and sanitised by the server; names are set as text. */
+  function buildComment(section, payload) {
+    var template = section.querySelector("template[data-comment-template]");
+    var article = template.content.firstElementChild.cloneNode(true);
+    article.id = "comment-" + payload.id;
+    article.setAttribute("data-comment", payload.id);
+    fillComment(article, payload);
+    var link = article.querySelector("[data-permalink]");
+    if (link) link.href = "/kommentare/" + payload.id + "/";
+    return article;
+  }
+
+  function fillComment(article, payload) {
+    var text = article.querySelector("[data-text]");
+    var tombstone = article.querySelector("[data-tombstone]");
+    if (payload.tombstone) {
+      if (text) { text.innerHTML = ""; text.hidden = true; }
+      if (!tombstone) {
+        tombstone = document.createElement("p");
+        tombstone.className = "comment__tombstone";
+        tombstone.setAttribute("data-tombstone", "");
+        article.insertBefore(tombstone, article.querySelector(".comment__actions") || null);
+      }
+      tombstone.textContent = payload.tombstone;
+      tombstone.hidden = false;
+      article.classList.add("comment--tombstone");
+      var actions = article.querySelectorAll(".comment__actions, .comment__reply");
+      for (var i = 0; i < actions.length; i++) actions[i].hidden = true;
+    } else {
+      if (text) { text.innerHTML = payload.html; text.hidden = false; }
+      if (tombstone) tombstone.hidden = true;
+      article.classList.remove("comment--tombstone");
+      setText(article, "[data-author]", payload.author);
+      var edited = article.querySelector("[data-edited]");
+      if (edited) edited.hidden = !payload.edited;
+    }
+    var time = article.querySelector("[data-time]");
+    if (time) { time.setAttribute("datetime", payload.created); time.textContent = payload.created_display; }
+    var official = article.querySelector("[data-badge-official]");
+    if (official) official.hidden = !payload.official;
+    article.classList.toggle("comment--official", !!payload.official);
+    article.classList.toggle("comment--pinned", !!payload.pinned);
+    updateCounts(article, payload);
+  }
+
+  function insertComment(section, payload, element) {
+    if (findComment(payload.id)) return;
+    var item = document.createElement("li");
+    item.appendChild(element);
+    if (payload.thread) {
+      var replies = section.querySelector('[data-replies="' + payload.thread + '"]');
+      if (!replies) return;  // thread on another page
+      replies.appendChild(item);
+    } else {
+      var list = section.querySelector("[data-comment-list]");
+      var empty = list.querySelector("[data-empty]");
+      if (empty) empty.remove();
+      var replyList = document.createElement("ol");
+      replyList.className = "comment-replies";
+      replyList.setAttribute("data-replies", payload.id);
+      item.appendChild(replyList);
+      if (new URLSearchParams(window.location.search).get("sort") === "newest") {
+        list.insertBefore(item, list.firstChild);
+      } else {
+        list.appendChild(item);
+      }
+    }
+  }
+
+  window.Mitreden.on("discussion.comment_posted", function (event, root, announce) {
+    var payload = event.payload;
+    var section = sectionFor(payload.discussion);
+    if (!section || !payload.visible) return;
+    insertComment(section, payload, buildComment(section, payload));
+    announce(section.getAttribute("data-text-new-comment") + " " + payload.author);
+  });
+
+  window.Mitreden.on("discussion.comment_changed", function (event, root, announce) {
+    var payload = event.payload;
+    var section = sectionFor(payload.discussion);
+    var article = findComment(payload.id);
+    if (!section) return;
+    if (!payload.visible) {
+      if (article && article.parentNode) article.parentNode.hidden = true;
+      return;
+    }
+    if (!article) {
+      insertComment(section, payload, buildComment(section, payload));
+      return;
+    }
+    fillComment(article, payload);
+    announce(section.getAttribute(payload.tombstone ? "data-text-removed" : "data-text-changed"));
+  });
+
+  window.Mitreden.on("discussion.reactions_changed", function (event) {
+    var article = findComment(event.payload.id);
+    if (article) updateCounts(article, event.payload);
+  });
+
+  function status(form, message) {
+    var el = form.querySelector("[data-form-status]");
+    if (el) el.textContent = message || "";
+  }
+
+  document.addEventListener("submit", function (submitEvent) {
+    var form = submitEvent.target;
+    var isComment = form.hasAttribute("data-comment-form");
+    var isReaction = form.hasAttribute("data-reaction-form");
+    if (!isComment && !isReaction) return;
+    submitEvent.preventDefault();
+    var data = new FormData(form);
+    if (submitEvent.submitter && submitEvent.submitter.name) {
+      data.append(submitEvent.submitter.name, submitEvent.submitter.value);
+    }
+    var buttons = form.querySelectorAll("button");
+    for (var i = 0; i < buttons.length; i++) buttons[i].disabled = true;
+    fetch(form.action, {
+      method: "POST",
+      body: data,
+      credentials: "same-origin",
+      headers: { "Accept": "application/json" }
+    }).then(function (response) {
+      return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+    }).then(function (result) {
+      var body = result.body;
+      if (!result.ok) {
+        var message = body.error || (body.errors && body.errors.text && body.errors.text[0].message) || "";
+        status(form, message);
+        return;
+      }
+      if (isReaction) {
+        var article = form.closest("[data-comment]");
+        updateCounts(article, body);
+        var reactionButtons = form.querySelectorAll("button[name=value]");
+        for (var j = 0; j < reactionButtons.length; j++) {
+          reactionButtons[j].setAttribute("aria-pressed", reactionButtons[j].value === body.mine ? "true" : "false");
+        }
+        return;
+      }
+      var section = form.closest("[data-discussion]");
+      var holder = document.createElement("div");
+      holder.innerHTML = body.html;
+      var element = holder.querySelector("article");
+      var existing = findComment(body.id);
+      if (existing) existing.parentNode.replaceChild(element, existing);
+      else insertComment(section, { id: body.id, thread: body.thread }, element);
+      form.reset();
+      status(form, body.message);
+      var details = form.closest("details");
+      if (details) details.open = false;
+    }).catch(function () {
+      form.submit();  // fall back to the plain form post
+    }).then(function () {
+      for (var k = 0; k < buttons.length; k++) buttons[k].disabled = false;
+    });
+  });
+})();
