@@ -49,7 +49,7 @@ def test_post_with_fetch_returns_the_rendered_comment(client, discussion, reside
     )
     body = response.json()
     assert response.status_code == 201
-    assert 'id="comment-%d"' % body["id"] in body["html"]
+    assert f'id="comment-{body["id"]}"' in body["html"]
     assert "Per fetch" in body["html"]
 
 
