@@ -17,6 +17,13 @@ def invalidate_page_cache(sender=None, **kwargs):
     page_cache.invalidate_all()
 
 
+def _invalidate_on_settings_change(sender, instance, created=False, **kwargs):
+    # Settings rows are created with their defaults on first read (while rendering a page):
+    # nothing visible changed then, and clearing here would defeat the cache.
+    if not created:
+        page_cache.invalidate_all()
+
+
 def _invalidate_on_page_delete(sender, instance, **kwargs):
     if isinstance(instance, Page):
         page_cache.invalidate_all()
@@ -30,7 +37,13 @@ def connect() -> None:
     page_unpublished.connect(invalidate_page_cache, dispatch_uid=f"{uid}.unpublished")
     post_page_move.connect(invalidate_page_cache, dispatch_uid=f"{uid}.moved")
     post_delete.connect(_invalidate_on_page_delete, dispatch_uid=f"{uid}.page_deleted")
-    for model in (SiteSettings, Site, Consultation, Phase, Topic, District):
+    post_save.connect(
+        _invalidate_on_settings_change, sender=SiteSettings, dispatch_uid=f"{uid}.settings.save"
+    )
+    post_delete.connect(
+        invalidate_page_cache, sender=SiteSettings, dispatch_uid=f"{uid}.settings.delete"
+    )
+    for model in (Site, Consultation, Phase, Topic, District):
         name = model._meta.label_lower
         post_save.connect(invalidate_page_cache, sender=model, dispatch_uid=f"{uid}.{name}.save")
         post_delete.connect(

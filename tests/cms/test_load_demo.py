@@ -1,0 +1,119 @@
+"""The demo content command: a complete Musterstadt, and running it twice changes nothing."""
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.apps import apps
+from django.core.management import call_command
+from wagtail.models import Page, Site
+
+from cms.models import ConsultationPage, HomePage, NewsPage, SiteSettings
+from consultations.models import Consultation, User
+from consultations.roles import EDITORS, SITE_MODERATORS
+
+pytestmark = pytest.mark.django_db
+
+COUNTED = [
+    "wagtailcore.Page",
+    "wagtailcore.Revision",
+    "wagtailcore.Site",
+    "wagtailimages.Image",
+    "wagtaildocs.Document",
+    "cms.SiteSettings",
+    "consultations.Consultation",
+    "consultations.Phase",
+    "consultations.Topic",
+    "consultations.District",
+    "consultations.User",
+    "account.EmailAddress",
+]
+
+
+def counts() -> dict[str, int]:
+    return {label: apps.get_model(label).objects.count() for label in COUNTED}
+
+
+def snapshot():
+    return {
+        "phases": sorted(
+            Consultation.objects.values_list("slug", "phases__kind", "phases__start", "phases__end")
+        ),
+        "pages": sorted(Page.objects.values_list("pk", "path", "slug", "live", "title")),
+        "passwords": sorted(User.objects.values_list("email", "password")),
+    }
+
+
+@pytest.fixture
+def demo(capsys):
+    call_command("load_demo")
+    return capsys.readouterr().out
+
+
+def test_demo_creates_the_town(demo, client):
+    site = Site.objects.get(is_default_site=True)
+    home = HomePage.objects.get()
+    assert site.root_page_id == home.pk
+    assert not Page.objects.filter(depth=2).exclude(pk=home.pk).exists()  # welcome page gone
+    assert set(ConsultationPage.objects.values_list("consultation__title", flat=True)) == {
+        "Zukunft der Stadthalle",
+        "Quartier am Bahnhof",
+    }
+    assert NewsPage.objects.live().count() == 3
+    settings = SiteSettings.for_site(site)
+    assert settings.imprint_page.title == "Impressum"
+    assert settings.privacy_page.title == "Datenschutz"
+    assert settings.accessibility_page.title == "Erklärung zur Barrierefreiheit"
+
+    html = client.get("/").content.decode()
+    assert "Zukunft der Stadthalle" in html
+    assert "Quartier am Bahnhof" in html
+
+
+def test_demo_phases_sit_around_today(demo):
+    stadthalle = Consultation.objects.get(slug="zukunft-der-stadthalle")
+    bahnhof = Consultation.objects.get(slug="quartier-am-bahnhof")
+    assert stadthalle.active_phase().kind == "participation"
+    assert stadthalle.status == "open"
+    assert bahnhof.active_phase().kind == "information"
+    participation = next(p for p in bahnhof.phase_list if p.kind == "participation")
+    assert participation.start > bahnhof.active_phase().start
+
+
+def test_demo_accounts(demo):
+    assert "mitreden-demo" in demo
+    expected = {
+        "admin@mitreden.test": "Admin",
+        "redaktion@mitreden.test": None,
+        "moderation@mitreden.test": None,
+        "anna@mitreden.test": "Anna aus der Altstadt",
+        "ben@mitreden.test": "Ben_Nordstadt",
+    }
+    for email, pseudonym in expected.items():
+        user = User.objects.get(email=email)
+        assert email in demo
+        assert user.check_password("mitreden-demo")
+        assert EmailAddress.objects.get(user=user).verified
+        if pseudonym:
+            assert user.pseudonym == pseudonym
+    assert User.objects.get(email="admin@mitreden.test").is_superuser
+    editor = User.objects.get(email="redaktion@mitreden.test")
+    assert editor.is_staff and editor.groups.filter(name=EDITORS).exists()
+    assert editor.has_perm("wagtailadmin.access_admin")
+    assert (
+        User.objects.get(email="moderation@mitreden.test")
+        .groups.filter(name=SITE_MODERATORS)
+        .exists()
+    )
+
+
+def test_every_demo_page_renders(demo, client):
+    for page in Page.objects.live().filter(depth__gt=1).specific():
+        response = client.get(page.url)
+        assert response.status_code == 200, page.url
+
+
+def test_running_twice_changes_nothing(demo, capsys):
+    before_counts, before = counts(), snapshot()
+    call_command("load_demo")
+    assert "nothing changed" in capsys.readouterr().out
+    assert counts() == before_counts
+    assert snapshot() == before

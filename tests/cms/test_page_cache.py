@@ -1,0 +1,189 @@
+"""Anonymous readers get cached pages; editors' changes and domain changes clear them."""
+
+import pytest
+from django.test import Client
+
+from cms import page_cache
+from cms.models import ContentPage, SiteSettings
+from consultations.actions.consultations import publish_results
+from consultations.models import Phase
+from consultations.roles import EDITORS
+from tests.cms.conftest import add_consultation_page, add_page
+from tests.factories import make_consultation, make_district, make_topic, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def page(home):
+    return add_page(home, ContentPage(title="Rathaus", slug="rathaus", intro="Alte Einleitung"))
+
+
+def state(response) -> str | None:
+    return response.get(page_cache.CACHE_HEADER)
+
+
+def test_second_anonymous_request_is_a_cache_hit(client, page):
+    first = client.get(page.url)
+    second = client.get(page.url)
+    assert state(first) == "miss"
+    assert state(second) == "hit"
+    assert second.content == first.content
+
+
+def test_a_hit_costs_only_wagtail_s_routing_queries(client, page, django_assert_num_queries):
+    client.get(page.url)
+    # Wagtail routes the URL before the page can answer from the cache: site, root page, the
+    # page (base and specific row), alias check and view restrictions. Rendering adds nothing.
+    with django_assert_num_queries(6):
+        assert state(client.get(page.url)) == "hit"
+
+
+def test_cached_html_is_served_even_after_a_silent_database_change(client, page):
+    client.get(page.url)
+    ContentPage.objects.filter(pk=page.pk).update(intro="Neue Einleitung")
+    assert "Alte Einleitung" in client.get(page.url).content.decode()
+
+
+def test_publishing_a_page_clears_the_cache(client, page):
+    client.get(page.url)
+    page.intro = "Neue Einleitung"
+    page.save_revision().publish()
+    response = client.get(page.url)
+    assert state(response) == "miss"
+    assert "Neue Einleitung" in response.content.decode()
+
+
+def test_publishing_another_page_clears_the_cache_too(client, page, home):
+    # The navigation and lists on every page may show the other page.
+    client.get(page.url)
+    other = add_page(home, ContentPage(title="Neu im Menü", slug="neu", show_in_menus=True))
+    other.save_revision().publish()
+    response = client.get(page.url)
+    assert state(response) == "miss"
+    assert "Neu im Menü" in response.content.decode()
+
+
+def test_unpublishing_and_deleting_clear_the_cache(client, page, home):
+    other = add_page(home, ContentPage(title="Zweite", slug="zweite"))
+    client.get(page.url)
+    other.unpublish()
+    assert state(client.get(page.url)) == "miss"
+    assert state(client.get(page.url)) == "hit"
+    other.delete()
+    assert state(client.get(page.url)) == "miss"
+
+
+def test_moving_a_page_clears_the_cache(client, page, home):
+    target = add_page(home, ContentPage(title="Ziel", slug="ziel"))
+    client.get(target.url)
+    page.move(target, pos="last-child")
+    assert state(client.get(target.url)) == "miss"
+
+
+def test_site_settings_change_clears_the_cache(client, page, home):
+    client.get(page.url)
+    settings = SiteSettings.for_site(home.get_site())
+    settings.town_name = "Beispielhausen"
+    settings.save()
+    response = client.get(page.url)
+    assert state(response) == "miss"
+    assert "Beispielhausen" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda c: make_topic("Neues Thema"),
+        lambda c: make_district("Neuer Bezirk"),
+        lambda c: Phase.objects.filter(consultation=c).first().save(),
+        lambda c: c.save(),
+    ],
+    ids=["topic", "district", "phase", "consultation"],
+)
+def test_participation_changes_clear_the_cache(client, consultation_index, change):
+    consultation = make_consultation()
+    page = add_consultation_page(consultation_index, consultation)
+    client.get(page.url)
+    assert state(client.get(page.url)) == "hit"
+    change(consultation)
+    assert state(client.get(page.url)) == "miss"
+
+
+def test_published_results_reach_anonymous_readers_at_once(client, consultation_index):
+    consultation = make_consultation()
+    page = add_consultation_page(consultation_index, consultation)
+    client.get(page.url)
+    publish_results(
+        editor=make_user(groups=(EDITORS,)), consultation=consultation, statement="Es wird gebaut."
+    )
+    response = client.get(page.url)
+    assert state(response) == "miss"
+    assert "Es wird gebaut." in response.content.decode()
+
+
+def test_logged_in_people_never_get_or_fill_the_cache(client, page):
+    client.force_login(make_user())
+    assert state(client.get(page.url)) is None
+    assert state(client.get(page.url)) is None
+    anonymous = Client()
+    assert state(anonymous.get(page.url)) == "miss"
+
+
+def test_logged_in_people_do_not_get_an_anonymous_copy(client, page):
+    Client().get(page.url)
+    client.force_login(make_user(pseudonym="Erkennbar"))
+    response = client.get(page.url)
+    assert state(response) is None
+    assert "Erkennbar" in response.content.decode()
+
+
+def test_query_strings_bypass_the_cache(client, page):
+    client.get(page.url)
+    assert state(client.get(page.url, {"x": "1"})) is None
+
+
+def test_pending_messages_bypass_the_cache(client, page):
+    client.get(page.url)
+    client.cookies["messages"] = "something"
+    assert state(client.get(page.url)) is None
+
+
+def test_languages_are_cached_separately(client, page):
+    german = client.get(page.url)
+    client.cookies["mitreden_language"] = "en"
+    english = client.get(page.url)
+    assert state(german) == "miss"
+    assert state(english) == "miss"
+    assert '<html lang="en">' in english.content.decode()
+    assert state(client.get(page.url)) == "hit"
+
+
+def test_hosts_are_cached_separately(client, page, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "other.example"]
+    client.get(page.url)
+    assert state(client.get(page.url, HTTP_HOST="other.example")) == "miss"
+
+
+def test_404_is_not_cached(client, home):
+    assert client.get("/gibt-es-nicht/").status_code == 404
+    assert client.get("/gibt-es-nicht/").status_code == 404
+
+
+def test_private_consultation_stays_hidden_after_a_member_viewed_it(client, consultation_index):
+    from consultations.models import Consultation, ConsultationMembership
+    from tests.factories import add_member
+
+    consultation = make_consultation(visibility=Consultation.Visibility.PRIVATE)
+    page = add_consultation_page(consultation_index, consultation)
+    member = make_user()
+    add_member(consultation, member, ConsultationMembership.Role.PARTICIPANT)
+    client.force_login(member)
+    assert client.get(page.url).status_code == 200
+    assert Client().get(page.url).status_code == 404
+
+
+def test_cache_can_be_switched_off(client, page, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    client.get(page.url)
+    assert state(client.get(page.url)) is None

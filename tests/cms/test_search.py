@@ -1,0 +1,90 @@
+"""Site search over live, public pages."""
+
+import pytest
+from wagtail.rich_text import RichText
+
+from cms.models import ContentPage, NewsPage
+from consultations.models import Consultation
+from tests.cms.conftest import add_consultation_page, add_page
+from tests.factories import make_consultation, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def result_titles(response) -> list[str]:
+    results = response.context["results"]
+    return [page.title for page in results] if results else []
+
+
+def test_empty_query_asks_for_a_term(client, home):
+    response = client.get("/suche/")
+    assert response.status_code == 200
+    assert response.context["results"] is None
+    assert 'name="q" value=""' in response.content.decode()
+
+
+def test_finds_pages_by_body_text_and_keeps_the_query(client, home, news_index):
+    add_page(
+        home,
+        ContentPage(
+            title="Spielplätze",
+            slug="spielplaetze",
+            body=[("paragraph", RichText("<p>Die neue Schaukel im Stadtpark.</p>"))],
+        ),
+    )
+    add_page(news_index, NewsPage(title="Schaukel eröffnet", slug="s", intro="Schaukel!"))
+    add_page(home, ContentPage(title="Anderes", slug="anderes", intro="Nichts davon."))
+
+    response = client.get("/suche/", {"q": "Schaukel"})
+
+    assert response.status_code == 200
+    assert set(result_titles(response)) == {"Spielplätze", "Schaukel eröffnet"}
+    assert 'value="Schaukel"' in response.content.decode()
+
+
+def test_draft_pages_are_not_found(client, home):
+    add_page(home, ContentPage(title="Entwurf Schwimmbad", slug="entwurf", live=False))
+    assert result_titles(client.get("/suche/", {"q": "Schwimmbad"})) == []
+
+
+def test_no_results_message(client, home):
+    response = client.get("/suche/", {"q": "Quokka"})
+    html = response.content.decode()
+    assert result_titles(response) == []
+    assert "Quokka" in html
+    assert 'role="status"' in html
+
+
+def test_private_consultation_pages_are_found_only_by_those_who_may_see_them(
+    client, consultation_index
+):
+    add_consultation_page(
+        consultation_index,
+        make_consultation(title="Geheime Runde", visibility=Consultation.Visibility.PRIVATE),
+    )
+    add_consultation_page(consultation_index, make_consultation(title="Offene Runde"))
+
+    assert result_titles(client.get("/suche/", {"q": "Runde"})) == ["Offene Runde"]
+    client.force_login(make_user(superuser=True))
+    assert set(result_titles(client.get("/suche/", {"q": "Runde"}))) == {
+        "Offene Runde",
+        "Geheime Runde",
+    }
+
+
+def test_results_are_paginated_and_pagination_keeps_the_query(client, home):
+    for n in range(12):
+        add_page(home, ContentPage(title=f"Brücke {n}", slug=f"bruecke-{n}"))
+    first = client.get("/suche/", {"q": "Brücke"})
+    second = client.get("/suche/", {"q": "Brücke", "page": 2})
+    assert len(result_titles(first)) == 10
+    assert len(result_titles(second)) == 2
+    assert "q=Br%C3%BCcke&amp;page=2" in first.content.decode()
+
+
+def test_consultation_pages_are_found_by_the_consultation_s_summary(client, consultation_index):
+    add_consultation_page(
+        consultation_index,
+        make_consultation(title="Verkehr", summary="Tempo dreißig vor der Grundschule"),
+    )
+    assert result_titles(client.get("/suche/", {"q": "Grundschule"})) == ["Verkehr"]
