@@ -1,5 +1,8 @@
 """Hostile inputs: every place that takes user text must keep them inert."""
 
+import re
+from html.parser import HTMLParser
+
 HOSTILE_INPUTS = [
     "<script>alert(1)</script>",
     "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
@@ -58,3 +61,32 @@ HOSTILE_INPUTS = [
     "https://example.org/?q=<script>alert(1)</script>",
     'http://example.org/"onmouseover="alert(1)',
 ]
+
+
+SAFE_SCHEMES = {"http", "https", "mailto"}
+
+
+class ElementCollector(HTMLParser):
+    """Every element and attribute a browser would build from the HTML."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.elements = []
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, dict(attrs)))
+
+    handle_startendtag = handle_starttag
+
+
+def assert_inert(html: str, allowed_tags: set[str]):
+    collector = ElementCollector()
+    collector.feed(html)
+    collector.close()
+    for tag, attrs in collector.elements:
+        assert tag in allowed_tags, html
+        assert set(attrs) <= {"href", "rel"}, html
+        if "href" in attrs:
+            scheme = re.match(r"\s*([a-zA-Z][a-zA-Z0-9+.\-]*):", attrs["href"])
+            assert scheme is None or scheme.group(1).lower() in SAFE_SCHEMES, html
+            assert attrs["rel"] == "nofollow ugc noopener", html

@@ -260,6 +260,14 @@ async def test_only_the_expired_messages_are_dropped():
     assert len(layer.channels) == 0
 
 
+async def test_a_receiver_skips_stale_messages_between_sweeps():
+    layer = InProcessChannelLayer(expiry=0.05, sweep_interval=3600)
+    await layer.send("test-channel-1", {"type": "message.1"})
+    await asyncio.sleep(0.08)
+    await layer.send("test-channel-1", {"type": "message.2"})
+    assert (await receive(layer, "test-channel-1"))["type"] == "message.2"
+
+
 async def test_a_consumer_that_stopped_reading_leaves_its_groups():
     layer = InProcessChannelLayer(expiry=0.05)
     await layer.group_add("g", "gone")
