@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
+from collections.abc import Callable
 from datetime import timedelta
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import transaction
+from django.conf import settings
+from django.db import close_old_connections, transaction
 from django.utils import timezone
 
 from consultations.models import LiveEvent
@@ -69,6 +72,54 @@ def broadcast_on_commit(group: str, event_type: str, payload: dict) -> LiveEvent
     message = {"type": "live.event", "event": event.as_message()}
     transaction.on_commit(lambda: send_now(group, message))
     return event
+
+
+_coalescing: set[str] = set()
+_coalescing_lock = threading.Lock()
+
+
+def broadcast_state_coalesced(
+    group: str, event_type: str, key: str, build_payload: Callable[[], dict]
+) -> None:
+    """Broadcast the latest state of something that changes often (reaction tallies), at most
+    once per ``settings.LIVE_COALESCE_SECONDS`` per key and process.
+
+    Unlike ``broadcast_on_commit`` nothing is recorded for catch-up: the event carries a state,
+    not a change, so the newest one is all a client needs (its id is null). The payload is
+    built when the event is sent, from the committed data.
+    """
+    validate_group(group)
+    delay = settings.LIVE_COALESCE_SECONDS
+
+    def fire():
+        with _coalescing_lock:
+            _coalescing.discard(key)
+        try:
+            payload = build_payload()
+        except Exception:
+            logger.warning("Building the live state for %s failed", key, exc_info=True)
+            return
+        finally:
+            if delay > 0:
+                close_old_connections()
+        send_now(
+            group,
+            {"type": "live.event", "event": {"id": None, "type": event_type, "payload": payload}},
+        )
+
+    def schedule():
+        if delay <= 0:
+            fire()
+            return
+        with _coalescing_lock:
+            if key in _coalescing:
+                return
+            _coalescing.add(key)
+        timer = threading.Timer(delay, fire)
+        timer.daemon = True
+        timer.start()
+
+    transaction.on_commit(schedule)
 
 
 def send_now(group: str, message: dict) -> None:

@@ -192,6 +192,8 @@ COMMENT_EDIT_MINUTES = env_int("COMMENT_EDIT_MINUTES", 15)
 # Per person: at most this many comments per minute and per hour.
 COMMENT_RATE_PER_MINUTE = env_int("COMMENT_RATE_PER_MINUTE", 3)
 COMMENT_RATE_PER_HOUR = env_int("COMMENT_RATE_PER_HOUR", 30)
+# Frequently changing tallies (reactions) are broadcast at most this often per item.
+LIVE_COALESCE_SECONDS = float(env("LIVE_COALESCE_SECONDS", "0.25"))
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

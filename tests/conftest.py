@@ -10,6 +10,8 @@ def _fast_and_isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    # Tallies go out at once in tests; coalescing itself is tested with a real delay.
+    settings.LIVE_COALESCE_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)

@@ -206,7 +206,7 @@ def react(*, user: User, comment: Comment, value: str | None) -> Comment:
 
     Who: ``consultations.add_reaction``; not on one's own comment. Counts are recomputed from
     the reactions under a row lock, so concurrent reactions cannot drift them.
-    Broadcasts ``discussion.reactions_changed``.
+    Broadcasts ``discussion.reactions_changed``, coalesced to a few per second per comment.
     """
     if not rules.has_perm("consultations.add_reaction", user, comment.discussion):
         raise PermissionDenied(_("You cannot react here at the moment."))
@@ -232,10 +232,11 @@ def react(*, user: User, comment: Comment, value: str | None) -> Comment:
         )
         comment.agree_count, comment.disagree_count = counts["agree"], counts["disagree"]
         comment.save(update_fields=["agree_count", "disagree_count"])
-        realtime.broadcast_on_commit(
+        realtime.broadcast_state_coalesced(
             realtime.discussion_group(comment.discussion_id),
             realtime.EventType.REACTIONS_CHANGED,
-            payloads.reactions_payload(comment),
+            f"reactions.{comment.pk}",
+            lambda: payloads.reactions_payload(Comment.objects.get(pk=comment.pk)),
         )
     return comment
 

@@ -98,3 +98,27 @@ def test_prune_command_deletes_only_old_events():
     fresh = LiveEvent.objects.create(group="consultation.1", type="b", payload={})
     call_command("prune_live_events")
     assert list(LiveEvent.objects.values_list("pk", flat=True)) == [fresh.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_state_broadcasts_are_coalesced_per_key(settings):
+    import time
+
+    settings.LIVE_COALESCE_SECONDS = 0.2
+    sent = []
+    state = {"value": 0}
+
+    def build():
+        return {"value": state["value"]}
+
+    with mock.patch.object(realtime, "send_now", lambda group, msg: sent.append(msg["event"])):
+        for value in range(1, 6):
+            state["value"] = value
+            with transaction.atomic():
+                realtime.broadcast_state_coalesced("discussion.1", "x.changed", "k1", build)
+        realtime.broadcast_state_coalesced("discussion.1", "x.changed", "k2", build)
+        time.sleep(0.6)
+    # One event per key, carrying the newest state, built after the last change.
+    assert sorted(event["payload"]["value"] for event in sent) == [5, 5]
+    assert all(event["id"] is None for event in sent)
+    assert not LiveEvent.objects.exists()
