@@ -44,9 +44,47 @@ def personal_data_export(user: User) -> dict:
             .order_by("pk")
         ],
     }
+    data.update(_discussion_data(user))
     for name, section in PERSONAL_DATA_SECTIONS.items():
         data[name] = section(user)
     return data
+
+
+def _discussion_data(user: User) -> dict:
+    from consultations.models import Comment, Notification, Reaction, Report
+
+    comments = Comment.objects.filter(author=user).select_related("discussion").order_by("pk")
+    return {
+        "comments": [
+            {
+                "id": comment.pk,
+                "discussion": comment.discussion.title,
+                "created": comment.created.isoformat(),
+                "status": comment.status,
+                "text": comment.text,
+                "earlier_versions": list(comment.revisions.values_list("text", flat=True)),
+            }
+            for comment in comments.prefetch_related("revisions")
+        ],
+        "reactions": [
+            {"comment": comment_id, "value": value}
+            for comment_id, value in Reaction.objects.filter(user=user)
+            .order_by("pk")
+            .values_list("comment_id", "value")
+        ],
+        "reports": [
+            {"comment": comment_id, "reason": reason, "text": text}
+            for comment_id, reason, text in Report.objects.filter(reporter=user)
+            .order_by("pk")
+            .values_list("comment_id", "reason", "text")
+        ],
+        "notifications": [
+            {"created": created.isoformat(), "message": message}
+            for created, message in Notification.objects.filter(recipient=user)
+            .order_by("pk")
+            .values_list("created", "message")
+        ],
+    }
 
 
 def visible_consultations(user):

@@ -247,3 +247,30 @@ def test_login_with_password_then_comment(client, discussion):
     response = client.post(reverse("post_comment", args=[discussion.pk]), {"text": "Hallo"})
     assert response.status_code == 302
     assert Comment.objects.get().author == user
+
+
+def test_personal_data_export_includes_contributions(client, discussion, resident, neighbour):
+    from consultations.actions.discussions import edit_comment, react
+
+    comment = post_comment(author=resident, discussion=discussion, text="Erst")
+    edit_comment(editor=resident, comment=comment, text="Dann")
+    mine = post_comment(author=neighbour, discussion=discussion, text="Fremd")
+    react(user=resident, comment=mine, value="agree")
+    report_comment(reporter=resident, comment=mine, reason="spam")
+    client.force_login(resident)
+    data = client.get(reverse("export_data")).json()
+    assert [c["text"] for c in data["comments"]] == ["Dann"]
+    assert data["comments"][0]["earlier_versions"] == ["Erst"]
+    assert data["reactions"] == [{"comment": mine.pk, "value": "agree"}]
+    assert data["reports"] == [{"comment": mine.pk, "reason": "spam", "text": ""}]
+    assert "Fremd" not in json.dumps(data)
+
+
+def test_deleted_account_keeps_comments_as_deleted_account(client, discussion, resident):
+    from consultations.actions.accounts import delete_account
+
+    post_comment(author=resident, discussion=discussion, text="Bleibt stehen")
+    delete_account(user=resident)
+    html = client.get(reverse("discussion_detail", args=[discussion.pk])).content.decode()
+    assert "Bleibt stehen" in html
+    assert "Anna" not in html
