@@ -3,14 +3,16 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import Page
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from cms.models import ContentPage
-from consultations.models import Consultation, Phase
-from consultations.roles import EDITORS
+from consultations.models import Consultation, LiveEvent, Phase
+from consultations.roles import EDITORS, SITE_MODERATORS
+from tests.cms.conftest import add_consultation_page
 from tests.factories import make_consultation, make_district, make_topic, make_user
 
 pytestmark = pytest.mark.django_db
@@ -219,3 +221,58 @@ def test_admin_forms_render(client, editor, consultation_index):
     assert statuses[:3] == [200, 200, 200]
     # A news item cannot be created below the consultation index: Wagtail turns the editor away.
     assert statuses[3] in (302, 403)
+
+
+def test_editor_publishes_results_through_the_action(client, editor, consultation_index):
+    consultation = make_consultation()
+    page = add_consultation_page(consultation_index, consultation)
+    listing = client.get(reverse("wagtailsnippets_consultations_consultation:list"))
+    url = reverse("consultations_publish_results", args=(consultation.pk,))
+    assert url in listing.content.decode()
+    assert client.get(url).status_code == 200
+
+    response = client.post(url, {"statement": "Der Rat folgt Ihren Hinweisen."})
+
+    assert response.status_code == 302
+    consultation.refresh_from_db()
+    assert consultation.results_statement == "Der Rat folgt Ihren Hinweisen."
+    assert consultation.results_published_at is not None
+    assert LiveEvent.objects.filter(type="consultation.results_published").count() == 1
+    client.logout()
+    assert "Der Rat folgt Ihren Hinweisen." in client.get(page.url).content.decode()
+
+
+def test_blank_results_are_refused(client, editor):
+    consultation = make_consultation()
+    url = reverse("consultations_publish_results", args=(consultation.pk,))
+    response = client.post(url, {"statement": "<b></b>"})
+    assert response.status_code == 200
+    consultation.refresh_from_db()
+    assert consultation.results_statement == ""
+
+
+def test_moderators_may_not_publish_results(client):
+    consultation = make_consultation()
+    moderator = make_user(groups=(SITE_MODERATORS,), is_staff=True)
+    moderator.user_permissions.add(*Permission.objects.filter(codename="access_admin"))
+    client.force_login(moderator)
+    url = reverse("consultations_publish_results", args=(consultation.pk,))
+    assert client.post(url, {"statement": "Nein"}).status_code in (302, 403)
+    consultation.refresh_from_db()
+    assert consultation.results_statement == ""
+
+
+def test_a_consultation_with_a_page_cannot_be_deleted(client, editor, consultation_index):
+    consultation = make_consultation()
+    add_consultation_page(consultation_index, consultation)
+    url = reverse("wagtailsnippets_consultations_consultation:delete", args=(consultation.pk,))
+    response = client.post(url)
+    assert response.status_code in (200, 302)
+    assert Consultation.objects.filter(pk=consultation.pk).exists()
+
+
+def test_a_consultation_without_a_page_can_be_deleted(client, editor):
+    consultation = make_consultation()
+    url = reverse("wagtailsnippets_consultations_consultation:delete", args=(consultation.pk,))
+    assert client.post(url).status_code == 302
+    assert not Consultation.objects.filter(pk=consultation.pk).exists()
