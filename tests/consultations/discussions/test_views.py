@@ -274,3 +274,14 @@ def test_deleted_account_keeps_comments_as_deleted_account(client, discussion, r
     html = client.get(reverse("discussion_detail", args=[discussion.pk])).content.decode()
     assert "Bleibt stehen" in html
     assert "Anna" not in html
+
+
+def test_header_shows_unread_notifications_and_queue_link(client, discussion, resident, moderator):
+    comment = post_comment(author=resident, discussion=discussion, text="Zu weit")
+    hide_comment(moderator=moderator, comment=comment, reason="spam")
+    client.force_login(resident)
+    html = client.get(reverse("profile")).content.decode()
+    assert reverse("notifications") in html and 'badge--count">1' in html
+    assert reverse("moderation_queue") not in html
+    client.force_login(moderator)
+    assert reverse("moderation_queue") in client.get(reverse("profile")).content.decode()
