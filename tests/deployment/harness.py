@@ -27,6 +27,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -59,6 +60,8 @@ _CONTROLLED = (
     "BASE_URL",
     "PAGE_CACHE_SECONDS",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "SERVE_MEDIA",
+    "LOG_LEVEL",
 )
 _OUR_DATABASES = re.compile(r"^mitreden_(?:template|browser|deployment|benchmark)_(\d+)$")
 
@@ -183,6 +186,14 @@ def _drop_abandoned_databases(conn) -> None:
                 )
 
 
+def clean_environment() -> dict[str, str]:
+    """The calling environment without any variable that configures Mitreden itself."""
+    env = {key: value for key, value in os.environ.items() if key not in _CONTROLLED}
+    env["DJANGO_SETTINGS_MODULE"] = "participation.settings"
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
 def production_environment(
     *,
     database_url: str,
@@ -200,11 +211,9 @@ def production_environment(
     DEBUG is off, so static files come from ``collectstatic`` through whitenoise exactly as in
     production; only TLS-related switches are relaxed because the tests speak plain HTTP.
     """
-    env = {key: value for key, value in os.environ.items() if key not in _CONTROLLED}
+    env = clean_environment()
     env.update(
         {
-            "DJANGO_SETTINGS_MODULE": "participation.settings",
-            "PYTHONUNBUFFERED": "1",
             "DEBUG": "0",
             "SECRET_KEY": secret_key or random_secret_key(),
             "ALLOWED_HOSTS": allowed_hosts,
@@ -258,6 +267,21 @@ def shell(code: str, *, env: dict[str, str], timeout: float = 120) -> str:
     return manage("shell", "--no-imports", "-c", code, env=env, timeout=timeout).stdout
 
 
+def stop_cleanly_on_sigterm() -> None:
+    """Let SIGTERM unwind like Ctrl-C, so fixtures stop their servers and drop databases.
+
+    By default SIGTERM ends Python at once and would leave server processes running.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+
+        def interrupt(signum, frame):
+            raise KeyboardInterrupt(f"signal {signum}")
+
+        signal.signal(signal.SIGTERM, interrupt)
+
+
 @dataclass
 class DemoSite:
     """A migrated database with the demo content and collected static files, made once.
@@ -275,6 +299,7 @@ class DemoSite:
     @classmethod
     def prepare(cls, workdir: Path | None = None, *, demo: bool = True) -> DemoSite:
         started = time.monotonic()
+        stop_cleanly_on_sigterm()
         workdir = Path(workdir or tempfile.mkdtemp(prefix="mitreden-site-"))
         static_root = workdir / "static"
         media_root = workdir / "media"
@@ -387,7 +412,8 @@ class ServerProcess:
     def base_url(self) -> str:
         return f"http://{LOOPBACK}:{self.port}"
 
-    def start(self, *, ready_path: str = "/", timeout: float = 60) -> ServerProcess:
+    def launch(self) -> ServerProcess:
+        """Start the process without waiting for it (to boot several servers side by side)."""
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
@@ -399,12 +425,18 @@ class ServerProcess:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+        return self
+
+    def wait_until_ready(self, *, ready_path: str = "/", timeout: float = 60) -> ServerProcess:
         try:
             self._wait_until_ready(ready_path, timeout)
         except BaseException:
             self.stop()
             raise
         return self
+
+    def start(self, *, ready_path: str = "/", timeout: float = 60) -> ServerProcess:
+        return self.launch().wait_until_ready(ready_path=ready_path, timeout=timeout)
 
     def _wait_until_ready(self, path: str, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -435,18 +467,33 @@ class ServerProcess:
             return "(no log)"
 
     def stop(self, timeout: float = 10) -> None:
-        """SIGTERM to the whole process group (gunicorn's workers too), SIGKILL if it lingers."""
+        """SIGTERM to the server (gunicorn stops its workers), then SIGKILL to the whole
+        process group if anything lingers."""
+        self.request_stop()
+        self.wait_stopped(timeout)
+
+    def request_stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+
+    def wait_stopped(self, timeout: float = 10) -> None:
         process = self.process
-        if process is None or process.poll() is not None:
+        if process is None:
             return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=timeout)
+
+
+def stop_all(servers: Sequence[ServerProcess]) -> None:
+    """Stop several servers at once (gunicorn takes a second or two to wind down)."""
+    for server in servers:
+        server.request_stop()
+    for server in servers:
+        server.wait_stopped()
 
 
 def start_server(
