@@ -1,6 +1,7 @@
 """Forms of the public site (filters); the admin's forms come from Wagtail panels."""
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Consultation, District, Topic
@@ -25,6 +26,9 @@ class ConsultationFilterForm(forms.Form):
     )
     status = forms.ChoiceField(
         label=_("Status"),
-        choices=[("", _("Any status")), *Consultation.Status.choices],
+        choices=[
+            ("", _("Any status")),
+            *((value, capfirst(label)) for value, label in Consultation.Status.choices),
+        ],
         required=False,
     )

@@ -310,6 +310,10 @@ class ConsultationPage(BasePage):
             raise Http404
         return super().serve(request, *args, **kwargs)
 
+    def page_cache_variant(self, request) -> str:
+        # Any live change (a comment, a vote, published results) retires cached copies.
+        return f"event:{realtime.current_event_id()}"
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         consultation = self.consultation

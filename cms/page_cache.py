@@ -8,10 +8,11 @@ consultations and their phases, topics, districts) replaces the generation, whic
 stored page unreachable at once (see ``cms/signals.py``). This is a cache, not domain
 behaviour, so it lives in signal receivers.
 
-Consultation pages are cached too: they embed the newest live event id of the moment they
-were rendered, and the live layer sends a reconnecting browser every event after that id, so
-an older cached copy catches up by itself; publishing results saves the consultation, which
-starts a new generation anyway.
+Pages whose parts change live (consultation pages: results, and the discussions, surveys and
+idea maps placed on them) add the newest live event id to their key (``page_cache_variant``):
+every live change makes their cached copies unreachable, so readers without JavaScript never
+see an outdated page, and the event id embedded for the live layer's catch-up is exact. The
+home page and other editorial pages are not affected by live events.
 """
 
 from __future__ import annotations
@@ -41,9 +42,9 @@ def invalidate_all() -> None:
     cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
 
 
-def _key(request, generation: str | None = None) -> str:
+def _key(request, generation: str | None = None, variant: str = "") -> str:
     language = getattr(request, "LANGUAGE_CODE", "") or settings.LANGUAGE_CODE
-    raw = "\n".join([request.get_host(), language, request.path])
+    raw = "\n".join([request.get_host(), language, request.path, variant])
     digest = hashlib.sha256(raw.encode("utf-8")).hexdigest()
     return f"cms:page:{generation or current_generation()}:{digest}"
 
@@ -69,8 +70,8 @@ def is_cacheable_request(request) -> bool:
     )
 
 
-def cached_response(request) -> HttpResponse | None:
-    entry = cache.get(_key(request))
+def cached_response(request, variant: str = "") -> HttpResponse | None:
+    entry = cache.get(_key(request, variant=variant))
     if entry is None:
         return None
     response = HttpResponse(entry["content"], content_type=entry["content_type"])
@@ -78,7 +79,7 @@ def cached_response(request) -> HttpResponse | None:
     return response
 
 
-def store_when_rendered(request, response) -> None:
+def store_when_rendered(request, response, variant: str = "") -> None:
     """Store ``response`` once rendered, if it is a plain 200 page fit for every reader."""
     generation = current_generation()
 
@@ -89,7 +90,7 @@ def store_when_rendered(request, response) -> None:
         if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or request.META.get("CSRF_COOKIE_USED"):
             return
         cache.set(
-            _key(request, generation),
+            _key(request, generation, variant),
             {"content": rendered.content, "content_type": rendered["Content-Type"]},
             timeout=settings.PAGE_CACHE_SECONDS,
         )
@@ -107,13 +108,18 @@ class CachedPageMixin:
 
     cache_for_anonymous = True
 
+    def page_cache_variant(self, request) -> str:
+        """Extra part of the cache key; pages that change live return the newest event id."""
+        return ""
+
     def serve(self, request, *args, **kwargs):
         cacheable = self.cache_for_anonymous and is_cacheable_request(request)
         if cacheable:
-            hit = cached_response(request)
+            variant = self.page_cache_variant(request)
+            hit = cached_response(request, variant)
             if hit is not None:
                 return hit
         response = super().serve(request, *args, **kwargs)
         if cacheable and response.status_code == 200:
-            store_when_rendered(request, response)
+            store_when_rendered(request, response, variant)
         return response

@@ -1,6 +1,7 @@
 """Anonymous readers get cached pages; editors' changes and domain changes clear them."""
 
 import pytest
+from django.db import transaction
 from django.test import Client
 
 from cms import page_cache
@@ -187,3 +188,25 @@ def test_cache_can_be_switched_off(client, page, settings):
     settings.PAGE_CACHE_SECONDS = 0
     client.get(page.url)
     assert state(client.get(page.url)) is None
+
+
+def test_live_changes_retire_cached_consultation_pages_but_not_others(
+    client, consultation_index, page
+):
+    from consultations import realtime
+
+    consultation = make_consultation()
+    consultation_page = add_consultation_page(consultation_index, consultation)
+    client.get(consultation_page.url)
+    client.get(page.url)
+    assert state(client.get(consultation_page.url)) == "hit"
+
+    with transaction.atomic():
+        event = realtime.broadcast_on_commit(
+            realtime.consultation_group(consultation.pk), "discussion.comment_posted", {}
+        )
+
+    response = client.get(consultation_page.url)
+    assert state(response) == "miss"
+    assert f'data-live-last-event="{event.pk}"' in response.content.decode()
+    assert state(client.get(page.url)) == "hit"
