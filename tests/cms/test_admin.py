@@ -276,3 +276,31 @@ def test_a_consultation_without_a_page_can_be_deleted(client, editor):
     url = reverse("wagtailsnippets_consultations_consultation:delete", args=(consultation.pk,))
     assert client.post(url).status_code == 302
     assert not Consultation.objects.filter(pk=consultation.pk).exists()
+
+
+def test_consultation_pages_cannot_be_copied(client, editor, consultation_index):
+    page = add_consultation_page(consultation_index, make_consultation())
+    url = reverse("wagtailadmin_pages:copy", args=(page.pk,))
+    response = client.post(
+        url,
+        {
+            "new_title": "Kopie",
+            "new_slug": "kopie",
+            "new_parent_page": consultation_index.pk,
+            "copy_subpages": False,
+            "publish_copies": False,
+        },
+    )
+    assert response.status_code == 302
+    assert not Page.objects.filter(slug="kopie").exists()
+
+
+def test_content_pages_can_still_be_copied(client, editor, home):
+    page = home.add_child(instance=ContentPage(title="Vorlage", slug="vorlage"))
+    url = reverse("wagtailadmin_pages:copy", args=(page.pk,))
+    response = client.post(
+        url,
+        {"new_title": "Kopie", "new_slug": "kopie", "new_parent_page": home.pk},
+    )
+    assert response.status_code == 302
+    assert ContentPage.objects.filter(slug="kopie").exists()
