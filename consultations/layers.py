@@ -106,7 +106,12 @@ class InProcessChannelLayer(BaseChannelLayer):
     # --- Channel layer API ----------------------------------------------------------------
 
     async def send(self, channel: str, message: dict) -> None:
-        """Queue a message on a channel; ChannelFull if the channel is at capacity."""
+        """Queue a message on a channel; ChannelFull if the channel is at capacity.
+
+        From a thread other than the receiver's, capacity is checked at once and the message
+        is queued by the receiver's loop moments later (and dropped if the channel filled up
+        meanwhile).
+        """
         _check_message(message)
         self.require_valid_channel_name(channel)
         here = asyncio.get_running_loop()
@@ -166,7 +171,8 @@ class InProcessChannelLayer(BaseChannelLayer):
     async def group_send(self, group: str, message: dict) -> None:
         """Queue a message on every member of the group; full members are skipped.
 
-        Costs O(members): no other channel or group is looked at.
+        Costs O(members): no other channel or group is looked at (apart from the sweep, at
+        most once per ``sweep_interval``).
         """
         _check_message(message)
         self.require_valid_group_name(group)

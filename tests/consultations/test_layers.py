@@ -9,6 +9,8 @@ import sys
 import threading
 import time
 
+import channels.consumer
+import channels.generic.websocket
 import pytest
 import pytest_asyncio
 from asgiref.sync import async_to_sync, sync_to_async
@@ -229,31 +231,36 @@ async def test_names_are_checked_by_the_base_class_helpers(layer):
 
 # --- Expiry ------------------------------------------------------------------------------------
 
+# Short enough to keep the tests fast, long enough that a busy machine does not expire what
+# a test expects to be fresh.
+EXPIRY = 0.2
+EXPIRED = 0.25
+
 
 async def test_expired_message_is_dropped_and_its_channel_forgotten():
-    layer = InProcessChannelLayer(expiry=0.05)
+    layer = InProcessChannelLayer(expiry=EXPIRY)
     await layer.send("test-channel-1", {"type": "message.1"})
     assert len(layer.channels) == 1
-    await asyncio.sleep(0.08)
+    await asyncio.sleep(EXPIRED)
     await assert_nothing_on(layer, "test-channel-1")
     assert len(layer.channels) == 0
 
 
 async def test_unread_channel_is_swept_even_if_never_read_again():
-    layer = InProcessChannelLayer(expiry=0.05)
+    layer = InProcessChannelLayer(expiry=EXPIRY)
     await layer.send("test-channel-1", {"type": "message.1"})
-    await asyncio.sleep(0.08)
+    await asyncio.sleep(EXPIRED)
     await layer.send("test-channel-2", {"type": "message.2"})
     assert (await receive(layer, "test-channel-2"))["type"] == "message.2"
     assert len(layer.channels) == 0
 
 
 async def test_only_the_expired_messages_are_dropped():
-    layer = InProcessChannelLayer(expiry=0.05)
+    layer = InProcessChannelLayer(expiry=EXPIRY)
     for n in (1, 2, 3):
         await layer.send("test-channel-1", {"type": f"message.{n}"})
     assert (await receive(layer, "test-channel-1"))["type"] == "message.1"
-    await asyncio.sleep(0.08)
+    await asyncio.sleep(EXPIRED)
     await layer.send("test-channel-1", {"type": "message.4"})
     assert (await receive(layer, "test-channel-1"))["type"] == "message.4"
     await assert_nothing_on(layer, "test-channel-1")
@@ -261,20 +268,20 @@ async def test_only_the_expired_messages_are_dropped():
 
 
 async def test_a_receiver_skips_stale_messages_between_sweeps():
-    layer = InProcessChannelLayer(expiry=0.05, sweep_interval=3600)
+    layer = InProcessChannelLayer(expiry=EXPIRY, sweep_interval=3600)
     await layer.send("test-channel-1", {"type": "message.1"})
-    await asyncio.sleep(0.08)
+    await asyncio.sleep(EXPIRED)
     await layer.send("test-channel-1", {"type": "message.2"})
     assert (await receive(layer, "test-channel-1"))["type"] == "message.2"
 
 
 async def test_a_consumer_that_stopped_reading_leaves_its_groups():
-    layer = InProcessChannelLayer(expiry=0.05)
+    layer = InProcessChannelLayer(expiry=EXPIRY)
     await layer.group_add("g", "gone")
     await layer.group_add("g", "alive")
     await layer.group_send("g", {"type": "message.1"})
     await receive(layer, "alive")
-    await asyncio.sleep(0.08)
+    await asyncio.sleep(EXPIRED)
     await layer.group_send("g", {"type": "message.2"})  # the sweep runs first
     assert set(layer.groups["g"]) == {"alive"}
     assert "gone" not in layer.channels
@@ -282,9 +289,9 @@ async def test_a_consumer_that_stopped_reading_leaves_its_groups():
 
 
 async def test_group_membership_expires_when_the_group_is_sent_to():
-    layer = InProcessChannelLayer(group_expiry=0.05, sweep_interval=3600)
+    layer = InProcessChannelLayer(group_expiry=EXPIRY, sweep_interval=3600)
     await layer.group_add("g", "old")
-    await asyncio.sleep(0.08)
+    await asyncio.sleep(EXPIRED)
     await layer.group_add("g", "new")
     await layer.group_send("g", {"type": "message.1"})
     assert (await receive(layer, "new"))["type"] == "message.1"
@@ -294,20 +301,20 @@ async def test_group_membership_expires_when_the_group_is_sent_to():
 
 
 async def test_memberships_of_groups_nobody_sends_to_are_swept():
-    layer = InProcessChannelLayer(group_expiry=0.05, sweep_interval=0.05)
+    layer = InProcessChannelLayer(group_expiry=EXPIRY, sweep_interval=EXPIRY)
     await layer.group_add("quiet", "one")
-    await asyncio.sleep(0.08)
+    await asyncio.sleep(EXPIRED)
     await layer.group_add("busy", "two")  # any call may run the (rate-limited) sweep
     assert set(layer.groups) == {"busy"}
     assert set(layer.channels) == {"two"}
 
 
 async def test_rejoining_renews_a_membership():
-    layer = InProcessChannelLayer(group_expiry=0.1, sweep_interval=3600)
+    layer = InProcessChannelLayer(group_expiry=0.3, sweep_interval=3600)
     await layer.group_add("g", "one")
-    await asyncio.sleep(0.06)
+    await asyncio.sleep(0.2)
     await layer.group_add("g", "one")
-    await asyncio.sleep(0.06)
+    await asyncio.sleep(0.2)
     await layer.group_send("g", {"type": "message.1"})
     assert (await receive(layer, "one"))["type"] == "message.1"
 
@@ -374,7 +381,9 @@ async def test_send_from_a_plain_thread_reports_a_full_channel(layer):
     def fill():
         for n in range(3):
             async_to_sync(layer.send)("listener", {"type": "m", "n": n})
-        time.sleep(0.05)  # let this loop run the hand-overs
+        deadline = time.monotonic() + 5
+        while layer.channels["listener"].queue.qsize() < 3 and time.monotonic() < deadline:
+            time.sleep(0.001)  # the main loop puts the handed-over messages
         async_to_sync(layer.send)("listener", {"type": "m", "n": 3})
 
     thread, errors = run_in_plain_thread(fill)
@@ -550,8 +559,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=message["text"])
 
 
-async def test_websocket_consumers_relay_group_messages(settings):
+async def test_websocket_consumers_relay_group_messages(settings, monkeypatch):
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": LAYER_PATH}}
+
+    async def no_database():
+        """This consumer uses no database, so Channels need not close old connections."""
+
+    monkeypatch.setattr(channels.consumer, "aclose_old_connections", no_database)
+    monkeypatch.setattr(channels.generic.websocket, "aclose_old_connections", no_database)
     layer = get_channel_layer()
     assert isinstance(layer, InProcessChannelLayer)
     sockets = [WebsocketCommunicator(RoomConsumer.as_asgi(), "/ws/room/") for _ in range(3)]
