@@ -182,7 +182,9 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # One process, no Redis: our in-process layer (the stock in-memory one costs O(N²) per
+    # broadcast and collapses at a few thousand viewers; see consultations/layers.py).
+    CHANNEL_LAYERS = {"default": {"BACKEND": "consultations.layers.InProcessChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Anonymous readers of editorial pages get cached HTML for this long (publishing clears it).

@@ -27,7 +27,8 @@ def test_development_defaults_need_no_service(monkeypatch):
     s = load(monkeypatch)
     assert s["DEBUG"] is True
     assert s["DATABASES"]["default"]["ENGINE"] == "django.db.backends.sqlite3"
-    assert s["CHANNEL_LAYERS"]["default"]["BACKEND"] == "channels.layers.InMemoryChannelLayer"
+    layer = s["CHANNEL_LAYERS"]["default"]["BACKEND"]
+    assert layer == "consultations.layers.InProcessChannelLayer"
     assert s["CACHES"]["default"]["BACKEND"].endswith("LocMemCache")
     assert s["EMAIL_BACKEND"].endswith("console.EmailBackend")
     assert s["LANGUAGE_CODE"] == "de"
