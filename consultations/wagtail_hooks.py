@@ -13,21 +13,25 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 from wagtail import hooks
+from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.views.generic.chooser import ChooseResultsView, ChooseView
+from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.admin.widgets import Button
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import DeleteView, SnippetViewSet, SnippetViewSetGroup
 
 from consultations.actions import ActionError
 from consultations.actions.consultations import publish_results
-from consultations.models import Consultation, ConsultationMembership, District, Topic
+from consultations.models import Consultation, ConsultationMembership, District, Topic, User
 
 
 class TopicViewSet(SnippetViewSet):
@@ -92,6 +96,75 @@ class ConsultationViewSet(SnippetViewSet):
     ]
 
 
+class PersonFilterForm(BaseFilterForm):
+    """Find a person by pseudonym, e-mail address or name (a select of every account would
+    not scale to a city)."""
+
+    q = forms.CharField(label=_("Search term"), required=False)
+
+    def filter(self, objects):
+        objects = super().filter(objects)
+        query = (self.cleaned_data.get("q") or "").strip()
+        if query:
+            objects = objects.filter(
+                Q(pseudonym__icontains=query)
+                | Q(email__icontains=query)
+                | Q(first_name__icontains=query)
+                | Q(last_name__icontains=query)
+            )
+            self.is_searching = True
+            self.search_query = query
+        return objects
+
+
+class PersonChooseViewMixin:
+    filter_form_class = PersonFilterForm
+
+    def dispatch(self, request, *args, **kwargs):
+        # E-mail addresses are listed: only for people who hand out consultation roles.
+        if not (
+            request.user.has_perm("consultations.add_consultationmembership")
+            or request.user.has_perm("consultations.change_consultationmembership")
+        ):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def columns(self):
+        return [*super().columns, Column("email", label=_("E-mail address"))]
+
+
+class PersonChooseView(PersonChooseViewMixin, ChooseView):
+    pass
+
+
+class PersonChooseResultsView(PersonChooseViewMixin, ChooseResultsView):
+    pass
+
+
+class PersonChooserViewSet(ChooserViewSet):
+    """Choose an active account when giving someone a role in a consultation."""
+
+    model = User
+    icon = "user"
+    choose_one_text = _("Choose a person")
+    choose_another_text = _("Choose another person")
+    per_page = 20
+    choose_view_class = PersonChooseView
+    choose_results_view_class = PersonChooseResultsView
+
+    def get_object_list(self):
+        return User.objects.filter(is_active=True, deleted_at__isnull=True).order_by("pseudonym")
+
+
+person_chooser_viewset = PersonChooserViewSet("consultation_person_chooser")
+
+
+@hooks.register("register_admin_viewset")
+def register_person_chooser():
+    return person_chooser_viewset
+
+
 class ConsultationMembershipViewSet(SnippetViewSet):
     model = ConsultationMembership
     icon = "user"
@@ -99,7 +172,11 @@ class ConsultationMembershipViewSet(SnippetViewSet):
     list_display = ["consultation", "user", "role"]
     list_filter = ["consultation", "role"]
     search_fields = ["user__pseudonym", "user__email", "consultation__title"]
-    panels = [FieldPanel("consultation"), FieldPanel("user"), FieldPanel("role")]
+    panels = [
+        FieldPanel("consultation"),
+        FieldPanel("user", widget=person_chooser_viewset.widget_class),
+        FieldPanel("role"),
+    ]
 
 
 class ParticipationViewSetGroup(SnippetViewSetGroup):

@@ -304,3 +304,32 @@ def test_content_pages_can_still_be_copied(client, editor, home):
     )
     assert response.status_code == 302
     assert ContentPage.objects.filter(slug="kopie").exists()
+
+
+def test_editor_gives_a_person_a_role_with_the_person_chooser(client, editor):
+    consultation = make_consultation()
+    person = make_user(pseudonym="Mona Moderatorin", email="mona@example.org")
+    make_user(pseudonym="Jemand Anderes")
+
+    chooser = reverse("consultation_person_chooser:choose_results")
+    found = client.get(chooser, {"q": "mona@"}).content.decode()
+    assert "Mona Moderatorin" in found
+    assert "Jemand Anderes" not in found
+
+    form = client.get(reverse("wagtailsnippets_consultations_consultationmembership:add"))
+    assert reverse("consultation_person_chooser:choose") in form.content.decode()
+    response = client.post(
+        reverse("wagtailsnippets_consultations_consultationmembership:add"),
+        {"consultation": consultation.pk, "user": person.pk, "role": "moderator"},
+    )
+    assert response.status_code == 302
+    assert consultation.memberships.get().user == person
+
+
+def test_the_person_chooser_is_only_for_people_who_hand_out_roles(client):
+    staff = make_user(is_staff=True, email="staff@example.org")
+    staff.user_permissions.add(*Permission.objects.filter(codename="access_admin"))
+    client.force_login(staff)
+    response = client.get(reverse("consultation_person_chooser:choose_results"), {"q": "staff"})
+    assert response.status_code in (302, 403)
+    assert "staff@example.org" not in response.content.decode()
