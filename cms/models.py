@@ -8,6 +8,7 @@ participation objects stay plain Django models, placed on pages with blocks).
 from __future__ import annotations
 
 import rules
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404
@@ -209,8 +210,6 @@ class NewsPage(BasePage):
         verbose_name_plural = _("news items")
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         super().clean()
         if self.image_id and not self.image_alt.strip():
             raise ValidationError({"image_alt": _("An image needs an alternative text.")})
