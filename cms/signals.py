@@ -5,6 +5,7 @@ Cache invalidation only: no domain behaviour lives here.
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from wagtail.models import Page, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
@@ -13,20 +14,28 @@ from cms import page_cache
 from consultations.models import Consultation, District, Phase, Topic
 
 
-def invalidate_page_cache(sender=None, **kwargs):
+def _invalidate() -> None:
+    # Now, so this process (and its transaction) never reads a stale page; and again after
+    # commit, because another process may have rendered the old data in between and stored
+    # it under the new generation.
     page_cache.invalidate_all()
+    transaction.on_commit(page_cache.invalidate_all)
+
+
+def invalidate_page_cache(sender=None, **kwargs):
+    _invalidate()
 
 
 def _invalidate_on_settings_change(sender, instance, created=False, **kwargs):
     # Settings rows are created with their defaults on first read (while rendering a page):
     # nothing visible changed then, and clearing here would defeat the cache.
     if not created:
-        page_cache.invalidate_all()
+        _invalidate()
 
 
 def _invalidate_on_page_delete(sender, instance, **kwargs):
     if isinstance(instance, Page):
-        page_cache.invalidate_all()
+        _invalidate()
 
 
 def connect() -> None:

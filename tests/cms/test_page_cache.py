@@ -210,3 +210,14 @@ def test_live_changes_retire_cached_consultation_pages_but_not_others(
     assert state(response) == "miss"
     assert f'data-live-last-event="{event.pk}"' in response.content.decode()
     assert state(client.get(page.url)) == "hit"
+
+
+def test_the_cache_is_cleared_again_after_commit(client, page, django_capture_on_commit_callbacks):
+    # Another process may render the old page between the change and the commit.
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        page.intro = "Neu"
+        page.save_revision().publish()
+    generation = page_cache.current_generation()
+    for callback in callbacks:
+        callback()
+    assert page_cache.current_generation() != generation
