@@ -197,16 +197,16 @@ class Visitor:
         return report, links
 
 
-def test_every_public_page_passes_axe(page, live_site, network_guard):
-    visitor = Visitor(page, live_site.base_url)
+def crawl(visitor: Visitor, seeds: list[str]) -> tuple[list[str], list[PageReport]]:
+    """Visit the seeds and every same-origin page they lead to, breadth first."""
     failures: list[PageReport] = []
-    queue = list(SEEDS)
+    queue = list(seeds)
     seen = set(queue)
     checked: list[str] = []
     while queue and len(checked) < MAX_PAGES:
         path = queue.pop(0)
         report, links = visitor.visit(path)
-        final = crawlable(page.url, live_site.base_url) or path
+        final = crawlable(visitor.page.url, visitor.origin) or path
         if final != path and final in checked:
             continue  # redirected to a page already checked (e.g. the login page)
         checked.append(final)
@@ -217,16 +217,49 @@ def test_every_public_page_passes_axe(page, live_site, network_guard):
                 queue.append(link)
         if report.problems:
             failures.append(report)
+    assert len(checked) < MAX_PAGES, f"the crawl stopped at {MAX_PAGES} pages; raise the limit"
+    return checked, failures
+
+
+def assert_no_failures(checked: list[str], failures: list[PageReport]) -> None:
+    print(f"checked {len(checked)} pages: " + ", ".join(checked))
+    assert not failures, (
+        f"{len(failures)} of {len(checked)} pages have accessibility problems:\n\n"
+        + "\n\n".join(report.format() for report in failures)
+    )
+
+
+def test_every_public_page_passes_axe(page, live_site, network_guard):
+    visitor = Visitor(page, live_site.base_url)
+    checked, failures = crawl(visitor, SEEDS)
 
     report, _links = visitor.visit(NOT_FOUND, expected_status=404)
     checked.append(NOT_FOUND)
     if report.problems:
         failures.append(report)
 
-    print(f"checked {len(checked)} pages: " + ", ".join(checked))
-    assert len(checked) <= MAX_PAGES, f"the crawl stopped at {MAX_PAGES} pages; raise the limit"
-    assert not failures, (
-        f"{len(failures)} of {len(checked)} pages have accessibility problems:\n\n"
-        + "\n\n".join(report.format() for report in failures)
-    )
+    assert_no_failures(checked, failures)
+    network_guard.assert_no_external_requests()
+
+
+# Demo accounts (manage.py load_demo): what residents and moderators see when signed in.
+SIGNED_IN = {
+    "resident": "anna@mitreden.test",
+    "moderator": "moderation@mitreden.test",
+}
+DEMO_PASSWORD = "mitreden-demo"
+
+
+@pytest.mark.parametrize("role", list(SIGNED_IN))
+def test_every_page_a_signed_in_person_sees_passes_axe(role, page, live_site, network_guard):
+    page.goto("/konto/login/")
+    form = page.get_by_role("main").locator("form").filter(has=page.get_by_label("E-Mail"))
+    form.get_by_label("E-Mail").fill(SIGNED_IN[role])
+    form.get_by_label(re.compile(r"^Passwort:?$")).fill(DEMO_PASSWORD)
+    form.get_by_role("button", name=re.compile(r"^(Anmelden|Anmeldung)$")).click()
+    page.wait_for_url(lambda url: "/konto/login/" not in url)
+
+    visitor = Visitor(page, live_site.base_url)
+    checked, failures = crawl(visitor, ["/", "/konto/profil/", "/suche/?q=Stadthalle"])
+    assert_no_failures(checked, failures)
     network_guard.assert_no_external_requests()
