@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import tab_to
+from tests.browser.keyboard import tab_to
 
 pytestmark = pytest.mark.browser
 
