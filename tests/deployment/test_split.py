@@ -136,3 +136,20 @@ def test_socket_from_a_foreign_origin_is_refused(split):
         with connect(split.socket_url(path), origin="https://evil.example", open_timeout=15):
             pass
     assert refused.value.response.status_code == 403
+
+
+def test_results_published_elsewhere_replace_the_cached_page_on_gunicorn(split):
+    """The page cache lives in Redis: a change made by another process retires the copies
+    that every gunicorn worker serves to anonymous readers."""
+    url = split.pages.base_url + CONSULTATION_PAGE
+    harness.http_get(url)
+    status, headers, _body = harness.http_get(url)
+    assert status == 200
+    assert headers.get("X-Page-Cache") == "hit"
+
+    statement = "Die Stadthalle bleibt stehen und wird bis 2029 saniert."
+    split.publish_results(statement)
+    for _ in range(4):  # whichever worker answers, it must not serve the old copy
+        status, _headers, body = harness.http_get(url)
+        assert status == 200
+        assert statement in body.decode()
