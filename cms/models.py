@@ -24,6 +24,7 @@ from cms.blocks import BodyStreamBlock
 from cms.page_cache import CachedPageMixin
 from consultations import realtime
 from consultations.models import Consultation
+from consultations.phases import PhaseKind
 from consultations.sanitising import render_plain_text
 from consultations.selectors import visible_consultations, would_resident_be_allowed
 
@@ -328,6 +329,14 @@ class ConsultationPage(BasePage):
             for phase in consultation.phase_list
         ]
         context["active_phase"] = active
+        context["next_participation"] = next(
+            (
+                phase
+                for phase in consultation.phase_list
+                if phase.kind == PhaseKind.PARTICIPATION and phase.start > now
+            ),
+            None,
+        )
         context["status"] = consultation.status_at(now)
         context["results_html"] = render_plain_text(consultation.results_statement)
         context["current_event_id"] = realtime.current_event_id()

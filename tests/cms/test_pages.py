@@ -3,7 +3,7 @@
 from datetime import date
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 
 from cms.models import ContentPage, HomePage, NewsPage
 from consultations.actions.consultations import publish_results
@@ -238,3 +238,19 @@ def test_phases_are_listed_in_time_order(client, consultation_index):
         labels = [str(kind.label) for kind in PhaseKind]
     positions = [html.index(f"<h3>{label}</h3>") for label in labels]
     assert positions == sorted(positions)
+
+
+def test_before_participation_the_page_says_when_it_starts(client, consultation_index):
+    consultation = make_consultation(active=PhaseKind.INFORMATION)
+    page = add_consultation_page(consultation_index, consultation)
+    participation = consultation.phases.get(kind=PhaseKind.PARTICIPATION)
+    html = client.get(page.url).content.decode()
+    with translation.override("de"):
+        expected = formats.date_format(timezone.localtime(participation.start), "DATE_FORMAT")
+    assert expected in html.split('<ol class="timeline">')[0]
+
+
+def test_no_start_notice_once_participation_has_begun(client, consultation_index):
+    page = add_consultation_page(consultation_index, make_consultation(active=PhaseKind.EVALUATION))
+    html = client.get(page.url).content.decode()
+    assert '<p class="notice">' not in html
