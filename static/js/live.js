@@ -16,7 +16,9 @@
 
   function connect(el) {
     var path = el.getAttribute("data-live-socket");
-    var lastId = parseInt(el.getAttribute("data-live-last-event") || "0", 10);
+    var initialId = parseInt(el.getAttribute("data-live-last-event") || "0", 10);
+    var lastId = initialId;
+    var seen = {};
     var delay = 1000;
     var protocol = window.location.protocol === "https:" ? "wss://" : "ws://";
 
@@ -29,8 +31,11 @@
         try { event = JSON.parse(message.data); } catch (e) { return; }
         if (event.type === "reload") { window.location.reload(); return; }
         if (typeof event.id === "number") {
-          if (event.id <= lastId) return;   // already applied (duplicate after catch-up)
-          lastId = event.id;
+          // Ids are unique but two server processes may deliver them slightly out of order,
+          // so duplicates (after a catch-up) are recognised by id, not by "older than last".
+          if (seen[event.id] || event.id <= initialId) return;
+          seen[event.id] = true;
+          if (event.id > lastId) lastId = event.id;
         }
         var handler = handlers[event.type];
         if (handler) handler(event, el, announce);
