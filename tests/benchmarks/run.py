@@ -14,7 +14,9 @@ the database dropped at the end, also on errors and Ctrl-C.
 The load generator is plain asyncio on raw sockets (HTTP/1.1, keep-alive where the server
 allows it; gunicorn's sync workers close after each response, as they do behind a proxy). It
 runs on the same machine as the servers and takes CPU from them: compare the rows with each
-other, not with figures from another machine.
+other, not with figures from another machine. The server CPU time per page (read from /proc for
+the server's whole process group) is the steadier figure on a shared machine: a busy neighbour
+lowers req/s but hardly changes how much CPU one page costs.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ class Result:
     errors: int = 0
     connections: int = 0
     cache_hits: int = 0
+    server_cpu_seconds: float = 0.0
 
     @property
     def ok(self) -> int:
@@ -65,6 +68,17 @@ class Result:
         ordered = sorted(self.latencies)
         index = min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))
         return ordered[index] * 1000
+
+    @property
+    def cpu_ms_per_request(self) -> float:
+        """Server CPU time per page: unlike req/s, hardly affected by other load on the box."""
+        return self.server_cpu_seconds * 1000 / self.ok if self.ok else float("nan")
+
+    @property
+    def per_core(self) -> float:
+        """Pages per second one fully used core would serve, from the CPU time per page."""
+        cpu = self.cpu_ms_per_request
+        return 1000 / cpu if cpu > 0 else float("nan")
 
     @property
     def hit_ratio(self) -> float:
@@ -137,11 +151,40 @@ async def client(port: int, path: str, start: float, stop: float, result: Result
         writer.close()
 
 
-async def load(port: int, path: str, *, concurrency: int, warmup: float, duration: float):
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def group_cpu_seconds(group: int) -> float:
+    """CPU time (user + system) used so far by every process in a process group."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # the process ended meanwhile
+        # After the command name: state, ppid, pgrp, ... utime is field 14, stime 15 (1-based).
+        if int(fields[2]) == group:
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / CLOCK_TICKS
+
+
+async def measure_cpu(group: int, start: float, stop: float, result: Result) -> None:
+    await asyncio.sleep(max(0.0, start - time.perf_counter()))
+    before = group_cpu_seconds(group)
+    await asyncio.sleep(max(0.0, stop - time.perf_counter()))
+    result.server_cpu_seconds = group_cpu_seconds(group) - before
+
+
+async def load(
+    port: int, path: str, *, group: int, concurrency: int, warmup: float, duration: float
+):
     start = time.perf_counter() + warmup
     stop = start + duration
     result = Result(server="", page=path, concurrency=concurrency, seconds=duration)
-    await asyncio.gather(*(client(port, path, start, stop, result) for _ in range(concurrency)))
+    await asyncio.gather(
+        measure_cpu(group, start, stop, result),
+        *(client(port, path, start, stop, result) for _ in range(concurrency)),
+    )
     return result
 
 
@@ -207,14 +250,16 @@ def markdown(results: list[Result], args, notes: dict[str, str]) -> str:
         f"{args.concurrency} connections, {args.warmup:g} s warm-up, {args.duration:g} s "
         "measured per row.",
         "",
-        "| server | page | req/s | p50 ms | p95 ms | p99 ms | page cache hits | failed |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| server | page | req/s | p50 ms | p95 ms | p99 ms | server CPU ms/req "
+        "| req/s per core | page cache hits | failed |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in results:
         lines.append(
             f"| {r.server} | {r.page} | {r.per_second:,.0f} | {r.percentile(0.50):.1f} "
-            f"| {r.percentile(0.95):.1f} | {r.percentile(0.99):.1f} | {r.hit_ratio:.0%} "
-            f"| {r.failed} |"
+            f"| {r.percentile(0.95):.1f} | {r.percentile(0.99):.1f} "
+            f"| {r.cpu_ms_per_request:.1f} | {r.per_core:,.0f} "
+            f"| {r.hit_ratio:.0%} | {r.failed} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -273,6 +318,7 @@ def main(argv: list[str] | None = None) -> int:
                     result = run_load(
                         server.port,
                         path,
+                        group=server.process.pid,
                         concurrency=args.concurrency,
                         warmup=args.warmup,
                         duration=args.duration,
@@ -283,6 +329,7 @@ def main(argv: list[str] | None = None) -> int:
                         f"  {name:<45} {page:<18} {result.per_second:8.0f} req/s   "
                         f"p50 {result.percentile(0.5):7.1f} ms   "
                         f"p99 {result.percentile(0.99):7.1f} ms   "
+                        f"CPU {result.cpu_ms_per_request:5.1f} ms/req   "
                         f"cache hits {result.hit_ratio:4.0%}   failed {result.failed}",
                         flush=True,
                     )
