@@ -45,7 +45,8 @@ def _clean_note(note: str) -> str:
 
 def _locked(comment: Comment) -> Comment:
     return (
-        Comment.objects.select_for_update()
+        # Lock the comment row only: PostgreSQL cannot lock the nullable side of the author join.
+        Comment.objects.select_for_update(of=("self",))
         .select_related("discussion", "author")
         .get(pk=comment.pk)
     )
