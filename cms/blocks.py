@@ -2,8 +2,9 @@
 
 Each block renders through its own template in ``templates/cms/blocks/`` so the markup stays
 semantic (figure/figcaption, blockquote, details/summary) and free of inline styles or scripts.
-Participation modules (discussions, surveys, idea maps) are added to ``BodyStreamBlock`` by the
-issues that build them.
+Participation modules (discussions, surveys, idea maps) belong to one consultation, so they are
+offered only in ``ConsultationBodyStreamBlock``, the body of consultation pages: there the
+page's permission check, phases and live page-cache key apply to them.
 """
 
 from __future__ import annotations
@@ -154,6 +155,46 @@ class ConsultationTeaserBlock(blocks.StructBlock):
         return context
 
 
+class DiscussionBlock(blocks.StructBlock):
+    """A discussion of the page's consultation, with its comments, form and live updates.
+
+    The discussion must belong to the consultation of the page (checked when the page is
+    saved, see ``ConsultationPage.clean``); one of another consultation renders nothing.
+    """
+
+    discussion = SnippetChooserBlock(
+        "consultations.Discussion",
+        label=_("discussion"),
+        help_text=_("A discussion of this page's consultation (Participation › Discussions)."),
+    )
+
+    class Meta:
+        icon = "comment"
+        label = _("Discussion")
+        template = "cms/blocks/discussion_block.html"
+
+    def get_context(self, value, parent_context=None):
+        from consultations.views.discussions import discussion_context
+
+        parent_context = parent_context or {}
+        context = super().get_context(value, parent_context=parent_context)
+        context["discussion"] = None
+        discussion = value.get("discussion")
+        request = parent_context.get("request")
+        consultation = getattr(parent_context.get("page"), "consultation", None)
+        if discussion is None or request is None or consultation is None:
+            return context
+        if discussion.consultation_id != consultation.pk:
+            return context
+        # The page's consultation comes with its phases: the permission checks reuse them.
+        discussion.consultation = consultation
+        if not rules.has_perm("consultations.view_consultation", request.user, discussion):
+            return context
+        context.update(discussion_context(request, discussion))
+        context["discussion"] = discussion
+        return context
+
+
 def _live_page_of(consultation):
     from cms.models import ConsultationPage
 
@@ -176,6 +217,15 @@ class BodyStreamBlock(blocks.StreamBlock):
     faq = FaqBlock()
     document = DocumentBlock()
     consultation_teaser = ConsultationTeaserBlock()
+
+    class Meta:
+        label = _("Content")
+
+
+class ConsultationBodyStreamBlock(BodyStreamBlock):
+    """The body of a consultation page: the shared blocks plus the participation modules."""
+
+    discussion = DiscussionBlock()
 
     class Meta:
         label = _("Content")

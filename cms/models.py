@@ -11,6 +11,7 @@ import rules
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
+from django.db.models import Count, Max
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,10 +21,10 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from cms.blocks import BodyStreamBlock
+from cms.blocks import BodyStreamBlock, ConsultationBodyStreamBlock
 from cms.page_cache import CachedPageMixin
 from consultations import realtime
-from consultations.models import Consultation
+from consultations.models import Consultation, Reaction
 from consultations.phases import PhaseKind
 from consultations.sanitising import render_plain_text
 from consultations.selectors import visible_consultations, would_resident_be_allowed
@@ -278,7 +279,7 @@ class ConsultationPage(BasePage):
         related_name="page",
     )
     intro = models.TextField(_("introduction"), blank=True, max_length=1000)
-    body = StreamField(BodyStreamBlock(), verbose_name=_("body"), blank=True)
+    body = StreamField(ConsultationBodyStreamBlock(), verbose_name=_("body"), blank=True)
 
     content_panels = [
         *Page.content_panels,
@@ -305,6 +306,36 @@ class ConsultationPage(BasePage):
     def teaser_text(self) -> str:
         return self.search_description or self.intro or self.consultation.summary
 
+    def discussion_blocks(self):
+        return [block for block in self.body if block.block_type == "discussion"]
+
+    @property
+    def has_discussion(self) -> bool:
+        """Whether the page needs the discussion script."""
+        return bool(self.discussion_blocks())
+
+    def clean(self):
+        super().clean()
+        if self.consultation_id is None:
+            return
+        foreign = [
+            block.value["discussion"]
+            for block in self.discussion_blocks()
+            if block.value.get("discussion") is not None
+            and block.value["discussion"].consultation_id != self.consultation_id
+        ]
+        if foreign:
+            raise ValidationError(
+                {
+                    "body": _(
+                        "The discussion “%(discussion)s” belongs to another consultation. "
+                        "Choose a discussion of “%(consultation)s”, or create one under "
+                        "Participation › Discussions."
+                    )
+                    % {"discussion": foreign[0], "consultation": self.consultation}
+                }
+            )
+
     def serve(self, request, *args, **kwargs):
         if not rules.has_perm("consultations.view_consultation", request.user, self.consultation):
             raise Http404
@@ -312,7 +343,16 @@ class ConsultationPage(BasePage):
 
     def page_cache_variant(self, request) -> str:
         # Any live change (a comment, a vote, published results) retires cached copies.
-        return f"event:{realtime.current_event_id()}"
+        variant = f"event:{realtime.current_event_id()}"
+        if self.has_discussion:
+            # Reaction tallies are broadcast as coalesced states without an event id, so they
+            # need their own part of the key: how many reactions there are and the newest change.
+            tally = Reaction.objects.filter(
+                comment__discussion__consultation_id=self.consultation_id
+            ).aggregate(count=Count("pk"), newest=Max("modified"))
+            newest = tally["newest"].isoformat() if tally["newest"] else "-"
+            variant += f":reactions:{tally['count']}:{newest}"
+        return variant
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
