@@ -4,10 +4,11 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.apps import apps
 from django.core.management import call_command
+from django.urls import reverse
 from wagtail.models import Page, Site
 
 from cms.models import ConsultationPage, HomePage, NewsPage, SiteSettings
-from consultations.models import Consultation, User
+from consultations.models import Comment, Consultation, Discussion, LiveEvent, Reaction, User
 from consultations.roles import EDITORS, SITE_MODERATORS
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +26,12 @@ COUNTED = [
     "consultations.District",
     "consultations.User",
     "account.EmailAddress",
+    "consultations.Discussion",
+    "consultations.Comment",
+    "consultations.Reaction",
+    "consultations.BlockedWord",
+    "consultations.ModerationDecision",
+    "consultations.LiveEvent",
 ]
 
 
@@ -117,3 +124,56 @@ def test_running_twice_changes_nothing(demo, capsys):
     assert "nothing changed" in capsys.readouterr().out
     assert counts() == before_counts
     assert snapshot() == before
+
+
+def test_demo_discussions_are_placed_on_their_pages(demo, client):
+    stadthalle = ConsultationPage.objects.get(consultation__slug="zukunft-der-stadthalle")
+    bahnhof = ConsultationPage.objects.get(consultation__slug="quartier-am-bahnhof")
+    (block,) = stadthalle.discussion_blocks()
+    assert block.value["discussion"].title == "Was soll aus der Stadthalle werden?"
+    assert len(bahnhof.discussion_blocks()) == 1
+    assert bahnhof.consultation.moderation_mode == Consultation.ModerationMode.BEFORE
+
+    html = client.get(stadthalle.url).content.decode()
+    assert "Was soll aus der Stadthalle werden?" in html
+    assert "Café im Foyer" in html
+    assert "Official answer" in html or "Offizielle Antwort" in html
+    assert "Idiot" not in html  # waits in the queue
+
+
+def test_demo_comments_came_through_the_actions(demo):
+    discussion = Discussion.objects.get(title="Was soll aus der Stadthalle werden?")
+    comments = discussion.comments.all()
+    assert comments.filter(status=Comment.Status.PUBLISHED).count() == 5
+    assert comments.filter(thread__isnull=False).count() == 2
+    assert comments.filter(is_official=True).count() == 1
+    assert Reaction.objects.filter(comment__discussion=discussion).count() == 4
+    assert sum(comments.values_list("agree_count", flat=True)) == 3
+    assert LiveEvent.objects.filter(type="discussion.comment_posted").count() == 5
+
+
+def test_the_demo_moderator_has_something_to_review(demo, client):
+    client.force_login(User.objects.get(email="moderation@mitreden.test"))
+    html = client.get(reverse("moderation_queue")).content.decode()
+    assert "Dach so lange verrotten" in html
+
+
+def test_an_older_demo_database_gets_its_discussions(demo, capsys):
+    # A database loaded before discussions existed: pages without blocks, post-moderation.
+    Discussion.objects.all().delete()
+    Consultation.objects.filter(slug="quartier-am-bahnhof").update(moderation_mode="after")
+    for page in ConsultationPage.objects.all():
+        page.body = [
+            (block.block_type, block.value)
+            for block in page.body
+            if block.block_type != "discussion"
+        ]
+        page.save_revision().publish()
+
+    call_command("load_demo")
+    assert "discussion block on Zukunft der Stadthalle" in capsys.readouterr().out
+    for page in ConsultationPage.objects.all():
+        assert len(page.discussion_blocks()) == 1
+    assert Consultation.objects.get(slug="quartier-am-bahnhof").moderation_mode == "before"
+    call_command("load_demo")
+    assert "nothing changed" in capsys.readouterr().out

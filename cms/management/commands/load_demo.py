@@ -5,6 +5,11 @@ created when missing, so running it twice changes nothing. Phases are placed rel
 day the command first runs and left alone afterwards.
 
 The demo accounts (password ``mitreden-demo``) are for development only.
+
+Discussions get their comments, reactions and the official answer through the real actions
+(so counts, live events and moderation decisions are right); comments are then dated back a
+few days, which also keeps them clear of the per-minute rate limit. One comment by Ben trips
+the demo word list and waits in the moderation queue for moderation@mitreden.test.
 """
 
 from __future__ import annotations
@@ -34,8 +39,22 @@ from cms.models import (
     SiteSettings,
 )
 from consultations import roles
-from consultations.models import Consultation, District, Phase, Topic, User
+from consultations.actions import ActionError
+from consultations.actions.discussions import post_comment, react
+from consultations.actions.moderation import set_official
+from consultations.models import (
+    BlockedWord,
+    Comment,
+    Consultation,
+    Discussion,
+    District,
+    Phase,
+    Reaction,
+    Topic,
+    User,
+)
 from consultations.phases import PhaseKind
+from consultations.sanitising import clean_plain_text
 
 DEMO_PASSWORD = "mitreden-demo"
 
@@ -83,6 +102,84 @@ BAHNHOF_PHASES = [
 ]
 
 
+BLOCKED_WORDS = ["Idiot", "Vollpfosten"]
+
+DISCUSSIONS = {
+    "zukunft-der-stadthalle": (
+        "Was soll aus der Stadthalle werden?",
+        "Sanieren, umbauen oder neu bauen – und was soll in der Stadthalle künftig "
+        "stattfinden? Diskutieren Sie mit. Bitte bleiben Sie sachlich: Die Moderation achtet "
+        "auf die Diskussionsregeln.",
+    ),
+    "quartier-am-bahnhof": (
+        "Wie soll das neue Quartier aussehen?",
+        "Ab dem Start der Beteiligungsphase können Sie hier Ihre Ideen einbringen. Alle "
+        "Beiträge werden vor der Veröffentlichung von der Moderation geprüft.",
+    ),
+}
+
+# key, author e-mail, text, reply to (key), hours ago
+STADTHALLE_COMMENTS = [
+    (
+        "saal",
+        "anna@mitreden.test",
+        "Die Stadthalle ist das Herz der Altstadt. Ich wünsche mir eine Sanierung, die den "
+        "großen Saal erhält – und endlich einen Aufzug, damit alle zu den Veranstaltungen "
+        "kommen können.",
+        None,
+        74,
+    ),
+    (
+        "neubau",
+        "ben@mitreden.test",
+        "Ein Aufzug ja, aber ein Neubau wäre auf Dauer günstiger. In der Machbarkeitsstudie "
+        "steht, dass die Haustechnik komplett erneuert werden muss.",
+        "saal",
+        50,
+    ),
+    (
+        "antwort",
+        "moderation@mitreden.test",
+        "Danke für die Hinweise! Die Machbarkeitsstudie rechnet bei allen drei Varianten mit "
+        "einer neuen Haustechnik. Die Kosten vergleichen wir im Bericht an den Stadtrat.\n\n"
+        "Ihr Team Bürgerbeteiligung der Stadt Musterstadt",
+        "neubau",
+        47,
+    ),
+    (
+        "bus",
+        "ben@mitreden.test",
+        "Für die Nordstadt wäre wichtig, dass abends ein Bus zur Stadthalle fährt. Sonst "
+        "bringt das schönste Programm nichts.",
+        None,
+        30,
+    ),
+    (
+        "cafe",
+        "anna@mitreden.test",
+        "Wie wäre es mit einem Café im Foyer, das auch tagsüber geöffnet ist? Dann wäre das "
+        "Haus nicht nur an Veranstaltungsabenden belebt.",
+        None,
+        20,
+    ),
+    (
+        "dach",
+        "ben@mitreden.test",
+        "Wer das Dach so lange verrotten ließ, ist ein Idiot.",
+        None,
+        3,
+    ),
+]
+# comment key, e-mail of the person reacting, value
+STADTHALLE_REACTIONS = [
+    ("saal", "ben@mitreden.test", "agree"),
+    ("bus", "anna@mitreden.test", "agree"),
+    ("neubau", "anna@mitreden.test", "disagree"),
+    ("cafe", "ben@mitreden.test", "agree"),
+]
+OFFICIAL_ANSWERS = ["antwort"]
+
+
 def _p(*paragraphs: str) -> RichText:
     return RichText("".join(f"<p>{text}</p>" for text in paragraphs))
 
@@ -100,9 +197,13 @@ class Command(BaseCommand):
             image = self.load_image()
             document = self.load_document()
             consultations = self.load_consultations(topics, districts)
+            discussions = self.load_discussions(consultations)
             home = self.load_home(image)
-            pages = self.load_pages(home, consultations, image, document)
+            pages = self.load_pages(home, consultations, discussions, image, document)
+            self.place_discussions(consultations, discussions)
             self.load_settings(home.get_site() or Site.objects.get(is_default_site=True), pages)
+            self.load_word_list()
+            self.load_comments(discussions["zukunft-der-stadthalle"], users)
         if self.created:
             self.stdout.write(self.style.SUCCESS("Created: " + ", ".join(self.created)))
         else:
@@ -218,6 +319,92 @@ class Command(BaseCommand):
             consultations[spec["slug"]] = consultation
         return consultations
 
+    # --- discussions ------------------------------------------------------------------------
+
+    def load_discussions(self, consultations) -> dict[str, Discussion]:
+        discussions = {}
+        for slug, (title, description) in DISCUSSIONS.items():
+            consultation = consultations[slug]
+            discussion = Discussion.objects.filter(consultation=consultation, title=title).first()
+            if discussion is None:
+                discussion = Discussion.objects.create(
+                    consultation=consultation, title=title, description=description
+                )
+                self.note(f"discussion {title}")
+                if slug == "quartier-am-bahnhof":
+                    # A neighbourhood plan invites personal details about neighbours: every
+                    # comment is checked before it is published.
+                    consultation.moderation_mode = Consultation.ModerationMode.BEFORE
+                    consultation.save(update_fields=["moderation_mode", "modified"])
+            discussions[slug] = discussion
+        return discussions
+
+    def place_discussions(self, consultations, discussions) -> None:
+        """Add each discussion's block to its consultation page, unless it is there already."""
+        for slug, discussion in discussions.items():
+            page = ConsultationPage.objects.filter(consultation=consultations[slug]).first()
+            if page is None:
+                continue
+            placed = any(
+                block.value.get("discussion") == discussion for block in page.discussion_blocks()
+            )
+            if placed:
+                continue
+            page.body.append(("discussion", {"discussion": discussion}))
+            page.save_revision().publish()
+            self.note(f"discussion block on {page.title}")
+
+    def load_word_list(self) -> None:
+        for phrase in BLOCKED_WORDS:
+            if not BlockedWord.objects.filter(phrase__iexact=phrase).exists():
+                BlockedWord.objects.create(phrase=phrase)
+                self.note(f"word list entry {phrase}")
+
+    def load_comments(self, discussion: Discussion, users) -> None:
+        """Demo comments, replies, reactions and an official answer, through the actions."""
+        people = {user.email: user for user, _role in users}
+        comments: dict[str, Comment] = {}
+        now = timezone.now()
+        for key, email, text, reply_to, hours_ago in STADTHALLE_COMMENTS:
+            author = people[email]
+            comment = Comment.objects.filter(
+                discussion=discussion, author=author, text=clean_plain_text(text)
+            ).first()
+            if comment is None:
+                try:
+                    comment = post_comment(
+                        author=author,
+                        discussion=discussion,
+                        text=text,
+                        reply_to=comments.get(reply_to),
+                    )
+                except ActionError as error:
+                    # E.g. a database from long ago whose participation phase has ended.
+                    self.stdout.write(f"Demo comment skipped: {error.message}")
+                    continue
+                # Dated back so the thread reads naturally (and the rate limit is not hit).
+                Comment.objects.filter(pk=comment.pk).update(
+                    created=now - timedelta(hours=hours_ago)
+                )
+                self.note(f"comment {key}")
+            comments[key] = comment
+        moderator = people["moderation@mitreden.test"]
+        for key in OFFICIAL_ANSWERS:
+            comment = comments.get(key)
+            if comment is not None and not Comment.objects.get(pk=comment.pk).is_official:
+                set_official(moderator=moderator, comment=comment, official=True)
+                self.note(f"official answer {key}")
+        for key, email, value in STADTHALLE_REACTIONS:
+            comment, person = comments.get(key), people[email]
+            if comment is None or Reaction.objects.filter(comment=comment, user=person).exists():
+                continue
+            try:
+                react(user=person, comment=comment, value=value)
+            except ActionError as error:
+                self.stdout.write(f"Demo reaction skipped: {error.message}")
+                continue
+            self.note(f"reaction on {key}")
+
     # --- media ------------------------------------------------------------------------------
 
     def load_image(self):
@@ -314,7 +501,7 @@ class Command(BaseCommand):
         self.note(f"page {fields.get('title', slug)}")
         return model.objects.get(pk=page.pk)
 
-    def load_pages(self, home, consultations, image, document) -> dict[str, Page]:
+    def load_pages(self, home, consultations, discussions, image, document) -> dict[str, Page]:
         stadthalle = consultations["zukunft-der-stadthalle"]
         bahnhof = consultations["quartier-am-bahnhof"]
         index = self.child(
@@ -371,6 +558,7 @@ class Command(BaseCommand):
                         ]
                     },
                 ),
+                ("discussion", {"discussion": discussions[stadthalle.slug]}),
             ],
         )
         self.child(
@@ -397,6 +585,7 @@ class Command(BaseCommand):
                         "attribution": "Bürgermeisterin von Musterstadt",
                     },
                 ),
+                ("discussion", {"discussion": discussions[bahnhof.slug]}),
             ],
         )
 
