@@ -311,8 +311,11 @@ class ConsultationPage(BasePage):
 
     @property
     def has_discussion(self) -> bool:
-        """Whether the page needs the discussion script."""
-        return bool(self.discussion_blocks())
+        """Whether the page needs the discussion script (and a reaction-aware cache key).
+
+        Read from the raw stream data: asked on every cache hit, it must not load the blocks'
+        discussions."""
+        return any(item.get("type") == "discussion" for item in self.body.raw_data)
 
     def clean(self):
         super().clean()

@@ -235,6 +235,38 @@ class ConsultationMembershipViewSet(SnippetViewSet):
     ]
 
 
+DISCUSSION_HAS_COMMENTS = _(
+    "This discussion has comments and cannot be deleted. Remove its block "
+    "from the consultation page instead."
+)
+
+
+@hooks.register("before_bulk_action")
+def refuse_bulk_deleting_discussions_with_comments(request, action_type, objects, action):
+    """The bulk delete of the listing would bypass ``DiscussionDeleteView``."""
+    if action_type != "delete":
+        return None
+    discussions = [obj.pk for obj in objects if isinstance(obj, Discussion)]
+    if (
+        discussions
+        and Discussion.objects.filter(pk__in=discussions, comments__isnull=False).exists()
+    ):
+        messages.error(request, DISCUSSION_HAS_COMMENTS)
+        return redirect(action.next_url)
+    return None
+
+
+class DiscussionDeleteView(DeleteView):
+    """Residents' comments are part of the consultation's record: a discussion that has any
+    is not deleted (take its block off the page to close it to view instead)."""
+
+    def form_valid(self, form):
+        if self.object.comments.exists():
+            messages.error(self.request, DISCUSSION_HAS_COMMENTS)
+            return redirect(self.get_success_url())
+        return super().form_valid(form)
+
+
 class DiscussionViewSet(SnippetViewSet):
     """Discussions are created here and placed on their consultation's page with a block."""
 
@@ -250,6 +282,7 @@ class DiscussionViewSet(SnippetViewSet):
     list_filter = ["consultation"]
     search_fields = ["title", "description"]
     copy_view_enabled = False
+    delete_view_class = DiscussionDeleteView
     panels = [
         FieldPanel("consultation"),
         FieldPanel("title"),

@@ -244,3 +244,30 @@ def test_the_admin_menu_links_to_the_moderation_queue_for_moderators(client, mod
     assert (
         reverse("moderation_queue") not in client.get(reverse("wagtailadmin_home")).content.decode()
     )
+
+
+def test_a_discussion_with_comments_is_not_deleted(client, editor):
+    discussion = make_discussion()
+    post_comment(author=make_user(), discussion=discussion, text="Mein Beitrag")
+    client.force_login(editor)
+    url = reverse("wagtailsnippets_consultations_discussion:delete", args=[discussion.pk])
+    assert client.post(url).status_code == 302
+    assert Discussion.objects.filter(pk=discussion.pk).exists()
+
+
+def test_an_empty_discussion_can_be_deleted(client, editor):
+    discussion = make_discussion()
+    client.force_login(editor)
+    url = reverse("wagtailsnippets_consultations_discussion:delete", args=[discussion.pk])
+    assert client.post(url).status_code == 302
+    assert not Discussion.objects.filter(pk=discussion.pk).exists()
+
+
+def test_bulk_delete_spares_discussions_with_comments(client, editor):
+    kept = make_discussion(title="Mit Beiträgen")
+    post_comment(author=make_user(), discussion=kept, text="Mein Beitrag")
+    client.force_login(editor)
+    url = reverse("wagtail_bulk_action", args=("consultations", "discussion", "delete"))
+    response = client.post(f"{url}?id={kept.pk}")
+    assert response.status_code == 302
+    assert Discussion.objects.filter(pk=kept.pk).exists()
