@@ -74,6 +74,18 @@ FOCUSED = """
   };
 }
 """
+# Start keyboard navigation from the top of the document, also on pages opened at a #fragment
+# (where browsers start from the fragment's target, as they should).
+FROM_THE_TOP = """
+() => {
+  const body = document.body;
+  const tabindex = body.getAttribute("tabindex");
+  body.setAttribute("tabindex", "-1");
+  body.focus();
+  if (tabindex === null) body.removeAttribute("tabindex");
+  else body.setAttribute("tabindex", tabindex);
+}
+"""
 RUN_AXE = """
 async (tags) => {
   const result = await axe.run(document, {
@@ -143,7 +155,7 @@ def check_page(page, axe_source: str, report: PageReport, *, expected_lang: str 
         report.problems.append("no <main> landmark")
 
     # The first Tab from the top of the page must reach a visible "skip to content" link.
-    page.evaluate("() => { document.activeElement && document.activeElement.blur(); }")
+    page.evaluate(FROM_THE_TOP)
     page.keyboard.press("Tab")
     focused = page.evaluate(FOCUSED)
     if not focused or focused["tag"] != "a" or not focused["href"].startswith("#"):
@@ -197,11 +209,25 @@ class Visitor:
         return report, links
 
 
+def template_of(path: str) -> str:
+    """Pages that differ only in ids or parameter values share a template: check one of them.
+
+    ``/kommentare/7/melden/`` stands for every comment's report form, ``?sort=newest`` for every
+    sort order, ``?topic=...`` for every filter value.
+    """
+    parts = urlsplit(path)
+    shape = re.sub(r"/\d+(?=/|$)", "/<n>", parts.path)
+    names = sorted({name for name, _value in parse_qsl(parts.query, keep_blank_values=True)})
+    return shape + ("?" + "&".join(f"{name}=*" for name in names) if names else "")
+
+
 def crawl(visitor: Visitor, seeds: list[str]) -> tuple[list[str], list[PageReport]]:
-    """Visit the seeds and every same-origin page they lead to, breadth first."""
+    """Visit the seeds and every same-origin page they lead to, breadth first, one page per
+    template (see ``template_of``)."""
     failures: list[PageReport] = []
     queue = list(seeds)
     seen = set(queue)
+    templates = {template_of(path) for path in queue}
     checked: list[str] = []
     while queue and len(checked) < MAX_PAGES:
         path = queue.pop(0)
@@ -211,9 +237,11 @@ def crawl(visitor: Visitor, seeds: list[str]) -> tuple[list[str], list[PageRepor
             continue  # redirected to a page already checked (e.g. the login page)
         checked.append(final)
         seen.add(final)
+        templates.add(template_of(final))
         for link in links:
-            if link not in seen:
+            if link not in seen and template_of(link) not in templates:
                 seen.add(link)
+                templates.add(template_of(link))
                 queue.append(link)
         if report.problems:
             failures.append(report)
