@@ -271,3 +271,16 @@ def test_bulk_delete_spares_discussions_with_comments(client, editor):
     response = client.post(f"{url}?id={kept.pk}")
     assert response.status_code == 302
     assert Discussion.objects.filter(pk=kept.pk).exists()
+
+
+def test_admin_forms_and_records_render(client, admin, decided):
+    client.force_login(admin)
+    urls = [
+        reverse("wagtailsnippets_consultations_discussion:add"),
+        reverse("wagtailsnippets_consultations_discussion:edit", args=[decided["discussion"].pk]),
+        reverse("wagtailsnippets_consultations_blockedword:add"),
+        reverse("wagtailsnippets_consultations_userblock:inspect", args=[decided["block"].pk]),
+        reverse(LISTINGS["moderationdecision"]) + "?kind=hide",
+    ]
+    for url in urls:
+        assert client.get(url).status_code == 200, url
