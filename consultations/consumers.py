@@ -6,14 +6,17 @@ reconnecting client what it missed since the event id it last saw (``?last_event
 
 from __future__ import annotations
 
-import json
+import logging
 from urllib.parse import parse_qs
 
 import rules
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
 
-from consultations import realtime
+from consultations import hubs, realtime
+
+logger = logging.getLogger(__name__)
 
 # Close codes sent to the browser (4000–4999 are for applications).
 CLOSE_FORBIDDEN = 4403
@@ -21,9 +24,20 @@ CLOSE_NOT_FOUND = 4404
 
 
 class LiveConsumer(AsyncWebsocketConsumer):
-    """Base: join one group if allowed, catch up, then relay ``live.event`` messages."""
+    """Base: if allowed, listen to the target's group, catch up, then relay its live events.
+
+    The consumer has no channel of its own: the process's ``GroupHub`` for the group (see
+    ``consultations/hubs.py``) holds the one subscription and writes each event to every
+    viewer's socket. Events that arrive while a reconnecting viewer is being sent what it
+    missed wait in ``live_backlog`` and follow in order, without duplicates.
+    """
 
     permission: str = ""
+    # Deliberately not a configured layer: Channels then gives the consumer no channel (and no
+    # per-socket subscription); the hubs use the default layer.
+    channel_layer_alias = "live-events-go-through-hubs"
+
+    live_backlog: list[tuple[int | None, dict]] | None = None
 
     async def get_target(self):
         """The object the permission is checked against, or None if it does not exist."""
@@ -42,47 +56,70 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.group = self.group_for(target)
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        await self.accept()
-        await self.catch_up()
+        await self.listen([self.group])
 
-    async def catch_up(self):
+    async def listen(self, groups: list[str]) -> None:
+        """Subscribe (through the hubs) before accepting and catching up, so nothing published
+        in between is lost; hold live events back until the catch-up has been sent."""
+        layer = get_channel_layer()
+        self.hubs = []
+        self.live_backlog = []
+        if layer is not None:
+            try:
+                for group in groups:
+                    hub = hubs.hub_for(layer, group)
+                    hub.add(self)
+                    self.hubs.append(hub)
+                    await hub.subscribed()
+            except Exception:
+                logger.warning("Live updates unavailable for %s", groups, exc_info=True)
+                self.leave_hubs()
+                await self.close(code=hubs.CLOSE_SERVICE_RESTART)
+                return
+        await self.accept()
+        sent = await self.catch_up()
+        backlog = self.live_backlog
+        while backlog:
+            event_id, message = backlog.pop(0)
+            if event_id is None or event_id not in sent:
+                await self.base_send(message)
+        self.live_backlog = None
+
+    async def catch_up(self) -> set[int]:
+        """Send what the client missed since ``?last_event_id=N``; returns the ids sent."""
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         raw = query.get("last_event_id", [""])[0]
-        if not raw:
-            return
+        if not raw or not hasattr(self, "group"):
+            return set()
         if not raw.isdigit() or len(raw) > 18:
             await self.send_json({"type": "error", "message": "invalid last_event_id"})
-            return
+            return set()
         missed = await database_sync_to_async(realtime.events_since)(self.group, int(raw))
         if missed is None:
             await self.send_json({"type": "reload"})
-            return
+            return set()
         for event in missed:
             await self.send_json(event)
+        return {event["id"] for event in missed}
+
+    def leave_hubs(self) -> None:
+        for hub in getattr(self, "hubs", ()):
+            hub.remove(self)
+        self.hubs = []
 
     async def disconnect(self, code):
-        group = getattr(self, "group", None)
-        if group:
-            await self.channel_layer.group_discard(group, self.channel_name)
+        self.leave_hubs()
+
+    async def close_for_restart(self) -> None:
+        self.leave_hubs()
+        await self.close(code=hubs.CLOSE_SERVICE_RESTART)
 
     async def receive(self, text_data=None, bytes_data=None):
         """Clients only listen; anything they send is answered with an error and ignored."""
         await self.send_json({"type": "error", "message": "this socket is read-only"})
 
-    async def dispatch(self, message):
-        """Relay live events straight away: they touch no database, so they skip Channels'
-        per-message ``aclose_old_connections()`` thread hop (about twice the throughput)."""
-        if message.get("type") == "live.event":
-            await self.live_event(message)
-            return
-        await super().dispatch(message)
-
-    async def live_event(self, message):
-        await self.send_json(message["event"])
-
     async def send_json(self, content):
-        await self.send(text_data=json.dumps(content, separators=(",", ":")))
+        await self.send(text_data=hubs.encode(content))
 
 
 class ConsultationConsumer(LiveConsumer):
@@ -137,14 +174,7 @@ class ModerationQueueConsumer(LiveConsumer):
         if not consultation_ids:
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        self.groups_joined = [realtime.moderation_group(pk) for pk in consultation_ids]
-        for group in self.groups_joined:
-            await self.channel_layer.group_add(group, self.channel_name)
-        await self.accept()
-
-    async def disconnect(self, code):
-        for group in getattr(self, "groups_joined", []):
-            await self.channel_layer.group_discard(group, self.channel_name)
+        await self.listen([realtime.moderation_group(pk) for pk in consultation_ids])
 
 
 def moderated_consultation_ids(user) -> list[int]:

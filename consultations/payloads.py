@@ -46,7 +46,7 @@ def comment_payload(comment: Comment) -> dict:
     payload = {
         **base,
         "visible": True,
-        "status": comment.status,
+        "status": str(comment.status),
         "created": created.isoformat(),
         "created_display": formats.date_format(created, "DATETIME_FORMAT"),
         "agree": comment.agree_count,

@@ -1,0 +1,177 @@
+"""One subscription per process and group: the hub behind every live socket."""
+
+import asyncio
+import json
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
+from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import AnonymousUser
+
+from consultations import hubs, realtime
+from consultations.actions.consultations import publish_results
+from consultations.layers import InProcessChannelLayer
+from consultations.routing import websocket_urlpatterns
+from tests.factories import make_consultation, make_user
+
+pytestmark = pytest.mark.asyncio
+
+
+def communicator(consultation_id, query=""):
+    path = f"/ws/consultations/{consultation_id}/" + (f"?{query}" if query else "")
+    comm = WebsocketCommunicator(URLRouter(websocket_urlpatterns), path)
+    comm.scope["user"] = AnonymousUser()
+    return comm
+
+
+async def receive(comm):
+    return json.loads(await comm.receive_from(timeout=3))
+
+
+def group_members(layer, group):
+    return set(layer.groups.get(group, {}))
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_viewers_of_a_group_share_one_subscription_that_ends_with_the_last():
+    consultation = await sync_to_async(make_consultation)(active="results")
+    group = realtime.consultation_group(consultation.pk)
+    layer = get_channel_layer()
+    first, second = communicator(consultation.pk), communicator(consultation.pk)
+    assert (await first.connect())[0] and (await second.connect())[0]
+
+    (hub,) = [hub for hub in hubs.running_hubs() if hub.group == group]
+    assert len(hub.viewers) == 2
+    assert len(group_members(layer, group)) == 1  # one channel for both sockets
+
+    await layer.group_send(group, {"type": "live.event", "event": {"id": 7, "type": "t"}})
+    assert await receive(first) == {"id": 7, "type": "t"}
+    assert await receive(second) == {"id": 7, "type": "t"}
+
+    await first.disconnect()
+    assert len(hub.viewers) == 1 and group_members(layer, group)
+    await second.disconnect()
+    for _ in range(50):  # the hub leaves the group as it stops
+        if not group_members(layer, group):
+            break
+        await asyncio.sleep(0.01)
+    assert not group_members(layer, group)
+    assert hub not in hubs.running_hubs()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_events_published_during_a_catch_up_follow_it_once_and_in_order(monkeypatch):
+    consultation = await sync_to_async(make_consultation)(active="results")
+    editor = await sync_to_async(make_user)(groups=("Editors",))
+    seen = await sync_to_async(realtime.current_event_id)()
+    await sync_to_async(publish_results)(editor=editor, consultation=consultation, statement="A")
+
+    original = realtime.events_since
+
+    def publish_while_catching_up(group, last_event_id, **kwargs):
+        # The hub already listens: "B" reaches it live *and* is in the catch-up below.
+        publish_results(editor=editor, consultation=consultation, statement="B")
+        missed = original(group, last_event_id, **kwargs)
+        publish_results(editor=editor, consultation=consultation, statement="C")
+        return missed
+
+    monkeypatch.setattr(realtime, "events_since", publish_while_catching_up)
+    comm = communicator(consultation.pk, query=f"last_event_id={seen}")
+    assert (await comm.connect())[0]
+    events = [await receive(comm) for _ in range(3)]
+    assert [event["payload"]["statement"] for event in events] == ["A", "B", "C"]
+    assert [event["id"] for event in events] == sorted({event["id"] for event in events})
+    assert await comm.receive_nothing(timeout=0.3)
+    await comm.disconnect()
+
+
+class FakeViewer:
+    def __init__(self, fail=False):
+        self.fail = fail
+        self.live_backlog = None
+        self.sent = []
+        self.closed = False
+
+    async def base_send(self, message):
+        if self.fail:
+            raise OSError("socket gone")
+        self.sent.append(message["text"])
+
+    async def close_for_restart(self):
+        self.closed = True
+
+
+async def started_hub(layer, group="discussion.1"):
+    hub = hubs.hub_for(layer, group)
+    await hub.subscribed()
+    return hub
+
+
+async def test_a_broken_socket_does_not_stop_the_others():
+    layer = InProcessChannelLayer()
+    hub = await started_hub(layer)
+    broken, healthy = FakeViewer(fail=True), FakeViewer()
+    hub.add(broken)
+    hub.add(healthy)
+    for event_id in (1, 2):
+        await layer.group_send("discussion.1", {"type": "live.event", "event": {"id": event_id}})
+    for _ in range(50):
+        if len(healthy.sent) == 2:
+            break
+        await asyncio.sleep(0.01)
+    assert healthy.sent == ['{"id":1}', '{"id":2}']  # encoded once, compactly
+    assert broken not in hub.viewers
+    hub.remove(healthy)
+
+
+async def test_a_viewer_still_catching_up_gets_live_events_queued():
+    layer = InProcessChannelLayer()
+    hub = await started_hub(layer)
+    viewer = FakeViewer()
+    viewer.live_backlog = []
+    hub.add(viewer)
+    await layer.group_send("discussion.1", {"type": "live.event", "event": {"id": 3}})
+    for _ in range(50):
+        if viewer.live_backlog:
+            break
+        await asyncio.sleep(0.01)
+    assert viewer.live_backlog == [(3, {"type": "websocket.send", "text": '{"id":3}'})]
+    assert viewer.sent == []
+    hub.remove(viewer)
+
+
+class FailingLayer(InProcessChannelLayer):
+    async def receive(self, channel):
+        raise ConnectionError("Redis went away")
+
+
+async def test_when_the_subscription_fails_viewers_are_closed_to_reconnect():
+    layer = FailingLayer()
+    hub = hubs.hub_for(layer, "discussion.2")
+    viewer = FakeViewer()
+    hub.add(viewer)
+    for _ in range(50):
+        if viewer.closed:
+            break
+        await asyncio.sleep(0.01)
+    assert viewer.closed
+    assert hubs.hub_for(layer, "discussion.2") is not hub  # the next viewer starts afresh
+    hubs.hub_for(layer, "discussion.2").stop()
+
+
+async def test_membership_is_renewed_before_the_layer_forgets_it(monkeypatch):
+    layer = InProcessChannelLayer(group_expiry=0.2)
+    calls = []
+    original = layer.group_add
+
+    async def counting_group_add(group, channel):
+        calls.append(group)
+        await original(group, channel)
+
+    monkeypatch.setattr(layer, "group_add", counting_group_add)
+    hub = await started_hub(layer, "discussion.3")
+    await asyncio.sleep(0.35)
+    assert len(calls) >= 3  # joined, then renewed every group_expiry / 2
+    hub.stop()
