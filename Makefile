@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint migrate demo messages benchmark vendor clean
+.PHONY: run test install lint migrate demo messages benchmark benchmark-live vendor clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,7 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	REDIS_PREFIX=$${REDIS_PREFIX-mitreden-test} $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Refresh the German/English catalogues after changing translatable strings (needs gettext).
 messages: install
@@ -44,6 +44,10 @@ messages: install
 
 benchmark: install
 	$(BIN)/python -m tests.benchmarks.run $(BENCH_ARGS)
+
+# WebSocket viewers of one discussion (N = 100, 1000, 5000), default layer and Redis; see docs/live-benchmarks.md.
+benchmark-live: install
+	$(BIN)/python -m tests.benchmarks.live $(BENCH_ARGS)
 
 # Copy pinned front-end libraries from npm into static/vendor (needs node + npm; the result is committed).
 vendor:

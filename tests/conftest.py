@@ -20,7 +20,22 @@ def _clear_cache():
 
     yield
     with contextlib.suppress(Exception):  # a test may have pointed the cache elsewhere
+        clear_own_keys(cache)
+
+
+def clear_own_keys(cache) -> None:
+    """Empty the cache between tests. Redis is shared (with the server processes the deployment
+    tests start, each with a prefix of its own), so only this run's prefixed keys go, never the
+    whole database as ``cache.clear()`` (FLUSHDB) would."""
+    from django.core.cache.backends.redis import RedisCache
+
+    if not isinstance(cache, RedisCache):
         cache.clear()
+        return
+    client = cache._cache.get_client(write=True)
+    keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
 
 
 def needs_postgres():
