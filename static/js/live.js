@@ -43,7 +43,9 @@
       socket.onclose = function (closeEvent) {
         el.setAttribute("data-live-state", "disconnected");
         if (closeEvent.code >= 4400 && closeEvent.code < 4500) return;  // refused: do not retry
-        window.setTimeout(open, delay);
+        // Random jitter: when a server restarts, its thousands of viewers must not all
+        // reconnect in the same instant.
+        window.setTimeout(open, delay * (0.5 + Math.random()));
         delay = Math.min(delay * 2, 30000);
       };
     }
