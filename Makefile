@@ -25,7 +25,7 @@ demo: migrate
 	$(BIN)/python manage.py load_demo
 
 run: demo
-	DEBUG=$${DEBUG-1} $(BIN)/uvicorn participation.asgi:application --host $(HOST) --port $(PORT) --ws-max-size 65536
+	DEBUG=$${DEBUG-1} $(BIN)/uvicorn participation.asgi:application --host $(HOST) --port $(PORT) --ws-max-size 65536 --ws-per-message-deflate false
 
 lint: install
 	$(BIN)/ruff check .

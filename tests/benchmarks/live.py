@@ -3,8 +3,7 @@
     .venv/bin/python -m tests.benchmarks.live
     .venv/bin/python -m tests.benchmarks.live --viewers 100,1000,5000 --setups default,redis \\
         --comments 30 --rate 2 --write docs/live-benchmarks.md
-    .venv/bin/python -m tests.benchmarks.live --app tests.benchmarks.live_fanout:application
-    .venv/bin/python -m tests.benchmarks.live --setups redis --viewers 5000 --no-server-deflate
+    .venv/bin/python -m tests.benchmarks.live --setups redis --viewers 5000 --server-deflate
 
 Setups (every server runs as in production: DEBUG off, collected static files, uvicorn):
 
@@ -260,8 +259,7 @@ def machine_cpu() -> tuple[float, float]:
 def uvicorn_argv(port: int, args) -> list[str]:
     argv = [*harness.uvicorn_argv(port), "--ws", args.ws]
     argv[argv.index("participation.asgi:application")] = args.app
-    if not args.server_deflate:
-        argv += ["--ws-per-message-deflate", "false"]
+    argv += ["--ws-per-message-deflate", "true" if args.server_deflate else "false"]
     return argv
 
 
@@ -734,10 +732,9 @@ def main(argv: list[str] | None = None) -> int:
         help="uvicorn --ws",
     )
     parser.add_argument(
-        "--no-server-deflate",
-        dest="server_deflate",
-        action="store_false",
-        help="uvicorn --ws-per-message-deflate false",
+        "--server-deflate",
+        action="store_true",
+        help="uvicorn --ws-per-message-deflate true (off by default, as the README recommends)",
     )
     parser.add_argument(
         "--no-client-deflate",
@@ -748,8 +745,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--app",
         default="participation.asgi:application",
-        help="ASGI application to serve (tests.benchmarks.live_fanout:application: the "
-        "one-subscription-per-process prototype)",
+        help="ASGI application to serve",
     )
     parser.add_argument("--keep-logs", action="store_true", help="keep server logs (printed path)")
     parser.add_argument("--write", type=Path, help="update this markdown file's results block")
