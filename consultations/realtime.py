@@ -56,19 +56,32 @@ def moderation_group(consultation_id: int) -> str:
     return f"moderation.{int(consultation_id)}"
 
 
+def comment_subject(comment_id: int) -> str:
+    return f"comment.{int(comment_id)}"
+
+
 def validate_group(group: str) -> str:
     if not GROUP_NAME_RE.match(group):
         raise ValueError(f"Invalid group name {group!r}")
     return group
 
 
-def broadcast_on_commit(group: str, event_type: str, payload: dict) -> LiveEvent:
+def broadcast_on_commit(
+    group: str, event_type: str, payload: dict, *, subject: str = ""
+) -> LiveEvent:
     """Record the event now; send it to ``group`` after the surrounding transaction commits.
 
     Call inside the action's ``transaction.atomic()`` block. Returns the recorded event.
+
+    ``subject`` names what the payload is the whole public state of (``comment_subject``). The
+    history then keeps only that newest state: earlier events of the subject get this payload
+    too, so a reconnecting client is never replayed a wording that was since edited, or a text
+    its author deleted or a moderator removed.
     """
     validate_group(group)
-    event = LiveEvent.objects.create(group=group, type=event_type, payload=payload)
+    if subject:
+        LiveEvent.objects.filter(group=group, subject=subject).update(payload=payload)
+    event = LiveEvent.objects.create(group=group, type=event_type, payload=payload, subject=subject)
     message = {"type": "live.event", "event": event.as_message()}
     transaction.on_commit(lambda: send_now(group, message))
     return event

@@ -83,11 +83,13 @@ def _review_reason(consultation: Consultation, text: str) -> str:
     return ""
 
 
-def _broadcast_comment(comment: Comment, event_type: str) -> None:
+def broadcast_comment(comment: Comment, event_type: str) -> None:
+    """Announce the comment's new public state to the discussion's viewers (after commit)."""
     realtime.broadcast_on_commit(
         realtime.discussion_group(comment.discussion_id),
         event_type,
         payloads.comment_payload(comment),
+        subject=realtime.comment_subject(comment.pk),
     )
 
 
@@ -134,7 +136,7 @@ def post_comment(
         if review_reason:
             broadcast_queue_changed(comment, discussion.consultation_id)
         else:
-            _broadcast_comment(comment, realtime.EventType.COMMENT_POSTED)
+            broadcast_comment(comment, realtime.EventType.COMMENT_POSTED)
     return comment
 
 
@@ -166,7 +168,7 @@ def edit_comment(*, editor: User, comment: Comment, text: str) -> Comment:
         comment.save(update_fields=fields)
         if comment.status == Comment.Status.PENDING:
             broadcast_queue_changed(comment, comment.discussion.consultation_id)
-        _broadcast_comment(comment, realtime.EventType.COMMENT_CHANGED)
+        broadcast_comment(comment, realtime.EventType.COMMENT_CHANGED)
     return comment
 
 
@@ -197,7 +199,7 @@ def delete_comment(*, author: User, comment: Comment) -> Comment:
         if was_pending or comment.open_report_count:
             broadcast_queue_changed(comment, consultation_id)
         if not was_pending:
-            _broadcast_comment(comment, realtime.EventType.COMMENT_CHANGED)
+            broadcast_comment(comment, realtime.EventType.COMMENT_CHANGED)
     return comment
 
 
@@ -295,7 +297,7 @@ def report_comment(*, reporter: User, comment: Comment, reason: str, text: str =
                     % {"count": comment.open_report_count},
                 )
                 notify_author(comment, hidden=True)
-                _broadcast_comment(comment, realtime.EventType.COMMENT_CHANGED)
+                broadcast_comment(comment, realtime.EventType.COMMENT_CHANGED)
             broadcast_queue_changed(comment, consultation_id)
     except IntegrityError as error:
         raise ActionError(_("You have already reported this comment."), code="duplicate") from error

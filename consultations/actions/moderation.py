@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from consultations import payloads, realtime
 from consultations.actions import ActionError, PermissionDenied
-from consultations.actions.discussions import broadcast_queue_changed
+from consultations.actions.discussions import broadcast_comment, broadcast_queue_changed
 from consultations.models import (
     Comment,
     Consultation,
@@ -74,11 +74,7 @@ def _resolve_reports(comment: Comment) -> None:
 def _broadcast(
     comment: Comment, event_type: str = realtime.EventType.COMMENT_CHANGED, *, queue: bool = True
 ) -> None:
-    realtime.broadcast_on_commit(
-        realtime.discussion_group(comment.discussion_id),
-        event_type,
-        payloads.comment_payload(comment),
-    )
+    broadcast_comment(comment, event_type)
     if queue:
         broadcast_queue_changed(comment, comment.discussion.consultation_id)
 

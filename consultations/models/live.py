@@ -11,10 +11,20 @@ class LiveEvent(models.Model):
     group = models.CharField(max_length=100, db_index=True)
     type = models.CharField(max_length=100)
     payload = models.JSONField(default=dict)
+    # What the payload is the whole state of (e.g. "comment.12"): a newer state of the same
+    # subject replaces the payload of its earlier events (see realtime.broadcast_on_commit).
+    subject = models.CharField(max_length=100, blank=True, default="")
     created = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
-        indexes = [models.Index(fields=["group", "id"], name="liveevent_group_id")]
+        indexes = [
+            models.Index(fields=["group", "id"], name="liveevent_group_id"),
+            models.Index(
+                fields=["group", "subject"],
+                name="liveevent_group_subject",
+                condition=~models.Q(subject=""),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.group} #{self.pk} {self.type}"

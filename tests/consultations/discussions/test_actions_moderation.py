@@ -176,3 +176,27 @@ def test_block_validation(resident, moderator, discussion):
             moderator=moderator, user=other_moderator, consultation=None, until=None, reason="spam"
         )
     assert not UserBlock.objects.exists()
+
+
+@pytest.mark.parametrize("removal", ["hidden", "deleted by its author", "edited"])
+def test_catch_up_never_replays_a_text_that_is_gone(resident, moderator, discussion, removal):
+    from consultations import realtime
+    from consultations.actions.discussions import delete_comment, edit_comment
+
+    seen = realtime.current_event_id()
+    comment = post(author=resident, discussion=discussion, text="Was niemand mehr lesen soll")
+    if removal == "hidden":
+        hide_comment(moderator=moderator, comment=comment, reason="insult")
+    elif removal == "deleted by its author":
+        delete_comment(author=resident, comment=comment)
+    else:
+        edit_comment(editor=resident, comment=comment, text="Neue Fassung")
+
+    missed = realtime.events_since(realtime.discussion_group(discussion.pk), seen)
+    assert [event["type"] for event in missed] == [
+        realtime.EventType.COMMENT_POSTED,
+        realtime.EventType.COMMENT_CHANGED,
+    ]
+    assert "niemand" not in str(missed)
+    assert missed[0]["payload"] == missed[1]["payload"]  # both tell the newest state
+    assert missed[0]["id"] < missed[1]["id"]
