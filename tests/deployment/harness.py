@@ -367,6 +367,9 @@ def uvicorn_argv(port: int) -> list[str]:
         str(port),
         "--ws-max-size",
         "65536",
+        # As the README recommends: events are small, compression costs CPU and ~44 KB a socket.
+        "--ws-per-message-deflate",
+        "false",
         "--lifespan",
         "off",
         "--no-access-log",

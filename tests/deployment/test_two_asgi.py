@@ -257,7 +257,7 @@ def test_removal_on_a_reaches_b_with_the_reason_and_without_the_text(pair):
 
 def test_socket_reconnecting_to_b_catches_up_on_what_a_did(pair):
     resident, moderator = pair.browser(RESIDENT), pair.browser(MODERATOR)
-    _marker, text = unique_text()
+    marker, text = unique_text()
     # The page was rendered before the post: its event id is what the browser last saw.
     discussion, comment_id = post_comment(resident, text)
     reason = hide_comment(moderator, comment_id)
@@ -272,3 +272,6 @@ def test_socket_reconnecting_to_b_catches_up_on_what_a_did(pair):
     assert discussion["last_event"] < posted["id"] < changed["id"]
     assert changed["payload"]["status"] == "hidden"
     assert reason in changed["payload"]["tombstone"]
+    # The history keeps the newest state only: the removed text is not replayed.
+    assert posted["payload"] == changed["payload"]
+    assert all(marker not in raw for raw, _event in frames)
