@@ -3,11 +3,16 @@
 Nothing personal beyond the public name; text goes out already rendered by the sanitiser, so
 browsers may insert it as HTML. Per-viewer controls (edit, react) are added by the browser from
 a template in the page.
+
+Viewers read different languages, whoever caused the event: words and dates are in the site's
+default language, and ``translations`` holds them for the other languages (a browser uses the
+one of its page, ``<html lang>``).
 """
 
 from __future__ import annotations
 
-from django.utils import formats, timezone
+from django.conf import settings
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from consultations.models import Comment
@@ -34,6 +39,35 @@ def tombstone_text(comment: Comment) -> str:
 
 def comment_payload(comment: Comment) -> dict:
     """The public state of a comment; ``visible: False`` means "not shown to the public"."""
+    with translation.override(settings.LANGUAGE_CODE):
+        payload = _comment_state(comment)
+    if not payload["visible"]:
+        return payload
+    translations = {}
+    for code, _name in settings.LANGUAGES:
+        if code == settings.LANGUAGE_CODE:
+            continue
+        with translation.override(code):
+            words = {key: value for key, value in _words(comment).items() if payload[key] != value}
+        if words:
+            translations[code] = words
+    if translations:
+        payload["translations"] = translations
+    return payload
+
+
+def _words(comment: Comment) -> dict:
+    """The parts of a comment's state that depend on the language."""
+    created = timezone.localtime(comment.created)
+    words = {"created_display": formats.date_format(created, "DATETIME_FORMAT")}
+    if comment.is_tombstone:
+        words["tombstone"] = tombstone_text(comment)
+    else:
+        words["author"] = author_name(comment)
+    return words
+
+
+def _comment_state(comment: Comment) -> dict:
     base = {
         "id": comment.pk,
         "discussion": comment.discussion_id,
@@ -42,28 +76,20 @@ def comment_payload(comment: Comment) -> dict:
     }
     if comment.status == Comment.Status.PENDING:
         return {**base, "visible": False}
-    created = timezone.localtime(comment.created)
     payload = {
         **base,
         "visible": True,
         "status": str(comment.status),
-        "created": created.isoformat(),
-        "created_display": formats.date_format(created, "DATETIME_FORMAT"),
+        "created": timezone.localtime(comment.created).isoformat(),
         "agree": comment.agree_count,
         "disagree": comment.disagree_count,
         "pinned": comment.is_pinned,
         "official": comment.is_official,
+        **_words(comment),
     }
-    if comment.is_tombstone:
-        payload["tombstone"] = tombstone_text(comment)
-        return payload
-    payload.update(
-        {
-            "author": author_name(comment),
-            "html": str(render_plain_text(comment.text)),
-            "edited": comment.edited_at is not None,
-        }
-    )
+    if not comment.is_tombstone:
+        payload["html"] = str(render_plain_text(comment.text))
+        payload["edited"] = comment.edited_at is not None
     return payload
 
 

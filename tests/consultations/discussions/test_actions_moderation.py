@@ -200,3 +200,16 @@ def test_catch_up_never_replays_a_text_that_is_gone(resident, moderator, discuss
     assert "niemand" not in str(missed)
     assert missed[0]["payload"] == missed[1]["payload"]  # both tell the newest state
     assert missed[0]["id"] < missed[1]["id"]
+
+
+def test_live_texts_are_in_the_site_language_whoever_acted(resident, moderator, discussion, sent):
+    from django.utils import translation
+
+    comment = post(author=resident, discussion=discussion, text="Eine Meinung")
+    with translation.override("en"):  # the moderator reads the site in English
+        hide_comment(moderator=moderator, comment=comment, reason="insult")
+    changed = [event for _group, event in sent if event["type"].endswith("comment_changed")][-1]
+    payload = changed["payload"]
+    assert payload["tombstone"] == "Von der Moderation entfernt: Beleidigung oder Belästigung"
+    assert payload["translations"]["en"]["tombstone"].startswith("Removed by moderation: ")
+    assert payload["created_display"] != payload["translations"]["en"]["created_display"]
