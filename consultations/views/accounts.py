@@ -25,12 +25,17 @@ def profile(request):
     return render(request, "consultations/accounts/profile.html", {"form": form})
 
 
+JSON_MARKUP_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
+
+
 @login_required
 @require_http_methods(["GET"])
 def export_data(request):
     data = personal_data_export(request.user)
     response = HttpResponse(
-        json.dumps(data, ensure_ascii=False, indent=2),
+        # "<", ">" and "&" only occur inside JSON strings: escaped there, no markup survives
+        # even in a viewer that ignores the content type (the download is also nosniff).
+        json.dumps(data, ensure_ascii=False, indent=2).translate(JSON_MARKUP_ESCAPES),
         content_type="application/json; charset=utf-8",
     )
     filename = f"mitreden-daten-{timezone.localdate().isoformat()}.json"

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from consultations.actions.discussions import post_comment, report_comment
 from consultations.actions.moderation import hide_comment
-from consultations.models import Comment, Consultation, Notification
+from consultations.models import Comment, Consultation, Notification, Report
 from consultations.selectors import COMMENTS_PER_PAGE
 from tests.factories import PASSWORD, make_consultation, make_discussion, make_user
 from tests.hostile_inputs import HOSTILE_INPUTS
@@ -285,3 +285,23 @@ def test_header_shows_unread_notifications_and_queue_link(client, discussion, re
     assert reverse("moderation_queue") not in html
     client.force_login(moderator)
     assert reverse("moderation_queue") in client.get(reverse("profile")).content.decode()
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_INPUTS)
+def test_hostile_comments_and_reports_are_inert_in_the_data_export(
+    client, discussion, resident, neighbour, hostile
+):
+    mine = post_comment(author=resident, discussion=discussion, text=f"x {hostile}")
+    theirs = post_comment(author=neighbour, discussion=discussion, text="y")
+    report_comment(reporter=resident, comment=theirs, reason="other", text=f"r {hostile}")
+    client.force_login(resident)
+    response = client.get(reverse("export_data"))
+    assert response["Content-Type"].startswith("application/json")
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    body = response.content.decode()
+    assert not {"<", ">"} & set(body)
+    data = json.loads(body)
+    mine.refresh_from_db()
+    assert [c["text"] for c in data["comments"]] == [mine.text]
+    assert data["reports"][0]["text"] == Report.objects.get(comment=theirs).text
