@@ -11,7 +11,6 @@ import rules
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import Count, Max
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,10 +20,11 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from cms import page_cache
 from cms.blocks import BodyStreamBlock, ConsultationBodyStreamBlock
 from cms.page_cache import CachedPageMixin
 from consultations import realtime
-from consultations.models import Consultation, Reaction
+from consultations.models import Consultation
 from consultations.phases import PhaseKind
 from consultations.sanitising import render_plain_text
 from consultations.selectors import visible_consultations, would_resident_be_allowed
@@ -344,18 +344,19 @@ class ConsultationPage(BasePage):
             raise Http404
         return super().serve(request, *args, **kwargs)
 
-    def page_cache_variant(self, request) -> str:
+    def can_cache_for_anonymous(self) -> bool:
+        # Only public consultations reach anonymous readers (``serve`` answers 404 otherwise);
+        # asked again here because a stored copy is served without that check.
+        return self.consultation.is_public and super().can_cache_for_anonymous()
+
+    def page_cache_dependencies(self) -> list[str]:
         # Any live change (a comment, a vote, published results) retires cached copies.
-        variant = f"event:{realtime.current_event_id()}"
+        names = [page_cache.LIVE_EVENTS]
         if self.has_discussion:
-            # Reaction tallies are broadcast as coalesced states without an event id, so they
-            # need their own part of the key: how many reactions there are and the newest change.
-            tally = Reaction.objects.filter(
-                comment__discussion__consultation_id=self.consultation_id
-            ).aggregate(count=Count("pk"), newest=Max("modified"))
-            newest = tally["newest"].isoformat() if tally["newest"] else "-"
-            variant += f":reactions:{tally['count']}:{newest}"
-        return variant
+            # Reaction tallies are broadcast as coalesced states without a live event, so
+            # reactions have their own version (see cms/signals.py).
+            names.append(page_cache.reactions_of(self.consultation_id))
+        return names
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -1,66 +1,124 @@
 """Cached HTML for anonymous readers of Wagtail pages.
 
-Anonymous GET requests without a query string, without pending messages and outside preview
-get the rendered page from Django's cache (Redis when ``REDIS_URL`` is set, so every process
-shares it) for ``settings.PAGE_CACHE_SECONDS``. Keys carry a *generation*: any change that
-could alter a rendered page (publishing, moving or deleting a page, site settings,
-consultations and their phases, topics, districts) replaces the generation, which makes every
-stored page unreachable at once (see ``cms/signals.py``). This is a cache, not domain
-behaviour, so it lives in signal receivers.
+Anonymous GET (and HEAD) requests without a query string, without pending messages and outside
+preview get the rendered page from Django's cache (Redis when ``REDIS_URL`` is set, so every
+process shares it) for ``settings.PAGE_CACHE_SECONDS``.
+
+Two halves, both here:
+
+- ``CachedPageMixin.serve`` *stores* a page after Wagtail has routed the URL, checked view
+  restrictions and the page's own permission check has passed. Pages with view restrictions
+  (password, login, groups) are never stored.
+- ``PageCacheMiddleware`` *serves* stored pages before Wagtail routes the URL, so a hit costs no
+  site lookup, no page-tree queries and no permission check. Everything that decides what an
+  anonymous reader may see must therefore retire the stored copies when it changes.
+
+Keys carry a *generation*: any change that could alter a rendered page or who may see it
+(publishing, moving or deleting a page, view restrictions, site settings, consultations and
+their phases, topics, districts) replaces the generation, which makes every stored page
+unreachable at once (see ``cms/signals.py``). This is a cache, not domain behaviour, so it
+lives in signal receivers.
 
 Pages whose parts change live (consultation pages: results, and the discussions, surveys and
-idea maps placed on them) add the newest live event id to their key (``page_cache_variant``):
-every live change makes their cached copies unreachable, so readers without JavaScript never
-see an outdated page, and the event id embedded for the live layer's catch-up is exact. The
-home page and other editorial pages are not affected by live events.
+idea maps placed on them) name *versions* they depend on (``page_cache_dependencies``): every
+recorded live event replaces ``LIVE_EVENTS``, every reaction the consultation's
+``reactions_of()``. A stored copy remembers the versions it was rendered under and is served
+only while they are current, so readers without JavaScript never see an outdated page, and the
+event id embedded for the live layer's catch-up is exact. The home page and other editorial
+pages are not affected by live events.
+
+Nothing personal is ever stored: a response that set a cookie or used a CSRF token is not
+cached. Our templates use no CSP nonces (scripts are external files), so a stored page is valid
+under the Content-Security-Policy header every response gets from ``CSPMiddleware``; the same
+outer middleware add the same headers to hits and to freshly rendered pages.
 """
 
 from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.urls import Resolver404, resolve
 
 GENERATION_KEY = "cms:page-cache:generation"
 CACHE_HEADER = "X-Page-Cache"
+CACHEABLE_METHODS = frozenset({"GET", "HEAD"})
+# Only URLs Wagtail's page view answers are looked up (never admin, media, accounts, ...).
+WAGTAIL_SERVE_URL_NAME = "wagtail_serve"
+
+# Versions that pages can depend on (see the module docstring).
+LIVE_EVENTS = "live-events"
+
+
+def reactions_of(consultation_id: int) -> str:
+    return f"reactions.{int(consultation_id)}"
+
+
+def _new_token() -> str:
+    return uuid.uuid4().hex
 
 
 def current_generation() -> str:
     """The generation pages are stored under now; created on first use (or after eviction)."""
     generation = cache.get(GENERATION_KEY)
     if generation is None:
-        cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+        cache.add(GENERATION_KEY, _new_token(), timeout=None)
         generation = cache.get(GENERATION_KEY) or "0"
     return generation
 
 
 def invalidate_all() -> None:
     """Start a new generation: every page stored before becomes unreachable (and expires)."""
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    cache.set(GENERATION_KEY, _new_token(), timeout=None)
 
 
-def _key(request, generation: str | None = None, variant: str = "") -> str:
+def _version_key(name: str) -> str:
+    return f"cms:page-cache:version:{name}"
+
+
+def current_versions(names: Iterable[str]) -> dict[str, str]:
+    """The current token of each named version; created on first use (or after eviction)."""
+    keys = {name: _version_key(name) for name in names}
+    found = cache.get_many(keys.values()) if keys else {}
+    versions = {}
+    for name, key in keys.items():
+        token = found.get(key)
+        if token is None:
+            cache.add(key, _new_token(), timeout=None)
+            token = cache.get(key) or "0"
+        versions[name] = token
+    return versions
+
+
+def bump(*names: str) -> None:
+    """Replace the named versions: stored pages that depend on them are no longer served."""
+    cache.set_many({_version_key(name): _new_token() for name in names}, timeout=None)
+
+
+def _key(request, generation: str) -> str:
     language = getattr(request, "LANGUAGE_CODE", "") or settings.LANGUAGE_CODE
-    raw = "\n".join([request.get_host(), language, request.path, variant])
+    raw = "\n".join([request.get_host(), language, request.path])
     digest = hashlib.sha256(raw.encode("utf-8")).hexdigest()
-    return f"cms:page:{generation or current_generation()}:{digest}"
+    return f"cms:page:{generation}:{digest}"
 
 
-def is_cacheable_request(request) -> bool:
-    """Anonymous, plain GET, nothing personal pending: the same HTML fits everybody."""
+def _is_plain_request(request) -> bool:
     if settings.PAGE_CACHE_SECONDS <= 0:
         return False
-    if request.method != "GET" or request.META.get("QUERY_STRING"):
+    if request.method not in CACHEABLE_METHODS or request.META.get("QUERY_STRING"):
         return False
-    if getattr(request, "is_preview", False) or getattr(request, "is_dummy", False):
-        return False
+    return not (getattr(request, "is_preview", False) or getattr(request, "is_dummy", False))
+
+
+def _is_anonymous_without_messages(request) -> bool:
     if "messages" in request.COOKIES:
         return False
     user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
+    if user is None or user.is_authenticated:
         return False
     session = getattr(request, "session", None)
     return not (
@@ -70,18 +128,32 @@ def is_cacheable_request(request) -> bool:
     )
 
 
-def cached_response(request, variant: str = "") -> HttpResponse | None:
-    entry = cache.get(_key(request, variant=variant))
+def is_cacheable_request(request) -> bool:
+    """Anonymous, plain GET or HEAD, nothing personal pending: the same HTML fits everybody."""
+    return _is_plain_request(request) and _is_anonymous_without_messages(request)
+
+
+def cached_response(request, generation: str) -> HttpResponse | None:
+    """The stored page for this request, if there is one and it is still current."""
+    entry = cache.get(_key(request, generation))
     if entry is None:
         return None
+    versions = entry.get("versions")
+    if versions:
+        keys = {name: _version_key(name) for name in versions}
+        found = cache.get_many(keys.values())
+        if any(found.get(key) != versions[name] for name, key in keys.items()):
+            return None
     response = HttpResponse(entry["content"], content_type=entry["content_type"])
     response[CACHE_HEADER] = "hit"
     return response
 
 
-def store_when_rendered(request, response, variant: str = "") -> None:
-    """Store ``response`` once rendered, if it is a plain 200 page fit for every reader."""
-    generation = current_generation()
+def store_when_rendered(request, response, generation: str, versions: dict[str, str]) -> None:
+    """Store ``response`` once rendered, if it is a plain 200 page fit for every reader.
+
+    ``generation`` and ``versions`` must be read before the page's data is: a change committed
+    while the page renders then retires the copy stored here."""
 
     def store(rendered):
         if rendered.status_code != 200 or rendered.cookies:
@@ -90,8 +162,12 @@ def store_when_rendered(request, response, variant: str = "") -> None:
         if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or request.META.get("CSRF_COOKIE_USED"):
             return
         cache.set(
-            _key(request, generation, variant),
-            {"content": rendered.content, "content_type": rendered["Content-Type"]},
+            _key(request, generation),
+            {
+                "content": rendered.content,
+                "content_type": rendered["Content-Type"],
+                "versions": versions,
+            },
             timeout=settings.PAGE_CACHE_SECONDS,
         )
         rendered[CACHE_HEADER] = "miss"
@@ -103,23 +179,68 @@ def store_when_rendered(request, response, variant: str = "") -> None:
 
 
 class CachedPageMixin:
-    """Serve anonymous readers from the page cache; set ``cache_for_anonymous = False`` on a
-    page type whose HTML differs between anonymous readers."""
+    """Store pages for anonymous readers (``PageCacheMiddleware`` serves them); set
+    ``cache_for_anonymous = False`` on a page type whose HTML differs between anonymous
+    readers."""
 
     cache_for_anonymous = True
 
-    def page_cache_variant(self, request) -> str:
-        """Extra part of the cache key; pages that change live return the newest event id."""
-        return ""
+    def page_cache_dependencies(self) -> list[str]:
+        """Names of the versions a stored copy depends on; pages that change live name them."""
+        return []
+
+    def can_cache_for_anonymous(self) -> bool:
+        """Whether every anonymous reader may get this page; never with view restrictions (a
+        reader who entered a page's password must not store it for everybody)."""
+        return self.cache_for_anonymous and not self.get_view_restrictions().exists()
 
     def serve(self, request, *args, **kwargs):
-        cacheable = self.cache_for_anonymous and is_cacheable_request(request)
-        if cacheable:
-            variant = self.page_cache_variant(request)
-            hit = cached_response(request, variant)
+        storing = is_cacheable_request(request) and self.can_cache_for_anonymous()
+        if storing:
+            # Read before the page's data (the middleware read it before routing, even).
+            generation = getattr(request, "page_cache_generation", None) or current_generation()
+            versions = current_versions(self.page_cache_dependencies())
+        response = super().serve(request, *args, **kwargs)
+        if storing and response.status_code == 200:
+            store_when_rendered(request, response, generation, versions)
+        return response
+
+
+def _served_by_wagtail(request) -> bool:
+    try:
+        match = resolve(request.path_info, getattr(request, "urlconf", None))
+    except Resolver404:
+        return False
+    return match.url_name == WAGTAIL_SERVE_URL_NAME
+
+
+class PageCacheMiddleware:
+    """Serve stored pages to anonymous readers before Wagtail routes the URL.
+
+    Sits just inside every other middleware but ``SyncChainMiddleware``: language, session,
+    user and messages are known, and hits pass through the same response middleware (security
+    headers, Content-Language and Vary, CSP, X-Frame-Options) as freshly rendered pages. Sync
+    only, like ``SyncChainMiddleware``, so under ASGI the chain still runs in one thread.
+    """
+
+    sync_capable = True
+    async_capable = False
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        # Asking for the user loads the session (and adds "Vary: Cookie"): only for page URLs.
+        if (
+            _is_plain_request(request)
+            and _served_by_wagtail(request)
+            and _is_anonymous_without_messages(request)
+        ):
+            generation = current_generation()
+            hit = cached_response(request, generation)
             if hit is not None:
                 return hit
-        response = super().serve(request, *args, **kwargs)
-        if cacheable and response.status_code == 200:
-            store_when_rendered(request, response, variant)
-        return response
+            # A page rendered now is stored under the generation read before it was routed, so
+            # a change committed meanwhile retires it.
+            request.page_cache_generation = generation
+        return self.get_response(request)

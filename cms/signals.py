@@ -1,17 +1,18 @@
-"""Receivers that start a new page-cache generation when rendered pages may have changed.
+"""Receivers that retire cached pages when rendered pages, or who may see them, may have changed.
 
-Cache invalidation only: no domain behaviour lives here.
+Cache invalidation only: no domain behaviour lives here. Cached pages are served before Wagtail
+routes the URL (``cms.page_cache.PageCacheMiddleware``), so view restrictions count as changes.
 """
 
 from __future__ import annotations
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from wagtail.models import Page, Site
+from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from cms import page_cache
-from consultations.models import Consultation, District, Phase, Topic
+from consultations.models import Comment, Consultation, District, LiveEvent, Phase, Reaction, Topic
 
 
 def _invalidate() -> None:
@@ -24,6 +25,32 @@ def _invalidate() -> None:
 
 def invalidate_page_cache(sender=None, **kwargs):
     _invalidate()
+
+
+def _bump(name: str) -> None:
+    # Now and after commit, for the same reason as ``_invalidate``.
+    page_cache.bump(name)
+    transaction.on_commit(lambda: page_cache.bump(name))
+
+
+def _live_event_recorded_or_pruned(sender, instance, created=True, **kwargs):
+    # The newest event id is embedded in consultation pages for catch-up; it changes when an
+    # event is recorded, and when pruning removes the newest one (a page embedding a pruned id
+    # would make its live script reload the page over and over).
+    if created:
+        _bump(page_cache.LIVE_EVENTS)
+
+
+def _reactions_changed(sender, instance, **kwargs):
+    consultation_id = (
+        Comment.objects.filter(pk=instance.comment_id)
+        .values_list("discussion__consultation_id", flat=True)
+        .first()
+    )
+    if consultation_id is None:
+        _invalidate()
+    else:
+        _bump(page_cache.reactions_of(consultation_id))
 
 
 def _invalidate_on_settings_change(sender, instance, created=False, **kwargs):
@@ -52,7 +79,15 @@ def connect() -> None:
     post_delete.connect(
         invalidate_page_cache, sender=SiteSettings, dispatch_uid=f"{uid}.settings.delete"
     )
-    for model in (Site, Consultation, Phase, Topic, District):
+    post_save.connect(
+        _live_event_recorded_or_pruned, sender=LiveEvent, dispatch_uid=f"{uid}.live_event.save"
+    )
+    post_delete.connect(
+        _live_event_recorded_or_pruned, sender=LiveEvent, dispatch_uid=f"{uid}.live_event.delete"
+    )
+    post_save.connect(_reactions_changed, sender=Reaction, dispatch_uid=f"{uid}.reaction.save")
+    post_delete.connect(_reactions_changed, sender=Reaction, dispatch_uid=f"{uid}.reaction.delete")
+    for model in (Site, PageViewRestriction, Consultation, Phase, Topic, District):
         name = model._meta.label_lower
         post_save.connect(invalidate_page_cache, sender=model, dispatch_uid=f"{uid}.{name}.save")
         post_delete.connect(

@@ -108,6 +108,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Cached pages for anonymous readers, before Wagtail routes (see cms/page_cache.py).
+    "cms.page_cache.PageCacheMiddleware",
     # Must stay last: keeps the whole chain in one thread under ASGI (see its docstring).
     "participation.middleware.SyncChainMiddleware",
 ]

@@ -1,0 +1,231 @@
+"""The fast path: stored pages are served before Wagtail routes the URL, to anonymous readers
+only, and only while everything that decided what they may see is unchanged."""
+
+import pytest
+from django.core.cache import cache
+from django.db import transaction
+from django.test import Client, RequestFactory
+from django.urls import reverse
+from wagtail.models import PageViewRestriction
+
+from cms import page_cache
+from cms.models import ContentPage
+from consultations import realtime
+from consultations.actions.discussions import post_comment, react
+from consultations.models import Consultation
+from tests.cms.conftest import add_consultation_page, add_page
+from tests.factories import make_consultation, make_discussion, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def page(home):
+    return add_page(home, ContentPage(title="Rathaus", slug="rathaus", intro="Alte Einleitung"))
+
+
+def state(response) -> str | None:
+    return response.get(page_cache.CACHE_HEADER)
+
+
+def headers_but_the_cache_state(response) -> dict:
+    return {name: value for name, value in response.items() if name != page_cache.CACHE_HEADER}
+
+
+def test_a_hit_has_the_headers_of_a_freshly_rendered_page(client, page):
+    fresh = client.get(page.url)
+    hit = client.get(page.url)
+    assert state(hit) == "hit"
+    assert headers_but_the_cache_state(hit) == headers_but_the_cache_state(fresh)
+    assert hit["Content-Type"] == "text/html; charset=utf-8"
+    assert hit["Content-Language"] == "de"
+    assert "Content-Security-Policy" in hit
+    assert hit.content == fresh.content
+
+
+def test_head_requests_are_answered_from_the_cache_without_a_body(client, page):
+    client.get(page.url)
+    response = client.head(page.url)
+    assert state(response) == "hit"
+    assert response.content == b""
+
+
+def test_a_consultation_page_hit_reads_nothing_from_the_database(
+    client, consultation_index, django_assert_num_queries
+):
+    consultation = make_consultation()
+    discussion = make_discussion(consultation)
+    page = add_consultation_page(
+        consultation_index, consultation, body=[("discussion", {"discussion": discussion})]
+    )
+    client.get(page.url)
+    # Neither the consultation (permission), nor the newest live event, nor the reactions.
+    with django_assert_num_queries(0):
+        assert state(client.get(page.url)) == "hit"
+
+
+def test_a_new_live_event_retires_the_consultation_page(client, consultation_index):
+    consultation = make_consultation()
+    page = add_consultation_page(consultation_index, consultation)
+    client.get(page.url)
+    assert state(client.get(page.url)) == "hit"
+
+    # An event recorded for another consultation counts too: the embedded id is global.
+    with transaction.atomic():
+        event = realtime.broadcast_on_commit(
+            realtime.consultation_group(make_consultation().pk), "consultation.updated", {}
+        )
+
+    response = client.get(page.url)
+    assert state(response) == "miss"
+    assert f'data-live-last-event="{event.pk}"' in response.content.decode()
+    assert state(client.get(page.url)) == "hit"
+
+
+def test_live_events_are_announced_to_the_cache_again_after_commit(
+    client, consultation_index, django_capture_on_commit_callbacks
+):
+    # Another process may render the page between the event and its commit.
+    page = add_consultation_page(consultation_index)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        realtime.broadcast_on_commit(realtime.consultation_group(1), "consultation.updated", {})
+    client.get(page.url)
+    assert state(client.get(page.url)) == "hit"
+    for callback in callbacks:
+        callback()
+    assert state(client.get(page.url)) == "miss"
+
+
+def test_pruning_the_newest_event_retires_the_consultation_page(client, consultation_index):
+    # Otherwise the page would embed an id the catch-up no longer knows, and its live script
+    # would reload it again and again.
+    page = add_consultation_page(consultation_index)
+    with transaction.atomic():
+        realtime.broadcast_on_commit(realtime.consultation_group(1), "consultation.updated", {})
+    client.get(page.url)
+    assert state(client.get(page.url)) == "hit"
+    realtime.LiveEvent.objects.all().delete()
+    response = client.get(page.url)
+    assert state(response) == "miss"
+    assert 'data-live-last-event="0"' in response.content.decode()
+
+
+def test_reactions_retire_only_their_own_consultation_s_page(client, consultation_index):
+    consultation, other = make_consultation(), make_consultation()
+    pages = []
+    for item in (consultation, other):
+        discussion = make_discussion(item)
+        pages.append(
+            add_consultation_page(
+                consultation_index, item, body=[("discussion", {"discussion": discussion})]
+            )
+        )
+    comment = post_comment(
+        author=make_user(), discussion=consultation.discussions.get(), text="Zustimmung?"
+    )
+    for page in pages:
+        client.get(page.url)
+    react(user=make_user(), comment=comment, value="agree")
+    assert state(client.get(pages[0].url)) == "miss"
+    assert state(client.get(pages[1].url)) == "hit"
+
+
+def test_publishing_retires_the_fast_path_copy(client, page):
+    client.get(page.url)
+    assert state(client.get(page.url)) == "hit"
+    page.intro = "Neue Einleitung"
+    page.save_revision().publish()
+    response = client.get(page.url)
+    assert state(response) == "miss"
+    assert "Neue Einleitung" in response.content.decode()
+
+
+def test_logged_in_people_are_routed_by_wagtail(client, page, django_assert_max_num_queries):
+    Client().get(page.url)
+    client.force_login(make_user(pseudonym="Erkennbar"))
+    response = client.get(page.url)
+    assert state(response) is None
+    assert "Erkennbar" in response.content.decode()
+
+
+def test_messages_waiting_in_the_session_bypass_the_cache(client, page):
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.base import Message
+    from django.contrib.messages.storage.session import SessionStorage
+
+    Client().get(page.url)
+    session = client.session
+    request = RequestFactory().get("/")
+    request.session = session
+    session["_messages"] = SessionStorage(request).serialize_messages(
+        [Message(constants.SUCCESS, "Gespeichert.")]
+    )
+    session.save()
+    assert state(client.get(page.url)) is None
+
+
+def test_other_methods_are_never_answered_from_the_cache(client, page):
+    client.get(page.url)
+    assert state(client.post(page.url)) is None
+    assert state(client.options(page.url)) is None
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/admin/", "/django-admin/", "/konto/login/", "/suche/", "/media/bild.png", "/static/x.css"],
+)
+def test_only_urls_of_wagtail_pages_are_looked_up(client, home, path):
+    # Even a stored entry under such a path (which the page view never writes) is not served.
+    request = RequestFactory().get(path)
+    request.LANGUAGE_CODE = "de"
+    cache.set(
+        page_cache._key(request, page_cache.current_generation()),
+        {"content": b"planted", "content_type": "text/html", "versions": {}},
+    )
+    response = client.get(path)
+    assert state(response) is None
+    assert b"planted" not in getattr(response, "content", b"")
+
+
+def test_pages_with_a_password_are_never_stored(client, page):
+    PageViewRestriction.objects.create(
+        page=page, restriction_type=PageViewRestriction.PASSWORD, password="geheim"
+    )
+    restriction = PageViewRestriction.objects.get(page=page)
+    client.post(
+        reverse("wagtailcore_authenticate_with_password", args=[restriction.pk, page.pk]),
+        {"password": "geheim", "return_url": page.url},
+    )
+    for _ in range(2):
+        response = client.get(page.url)
+        assert state(response) is None
+        assert "Alte Einleitung" in response.content.decode()
+    stranger = Client().get(page.url)
+    assert state(stranger) is None
+    assert "Alte Einleitung" not in stranger.content.decode()
+
+
+def test_a_restriction_added_later_retires_the_stored_copy(client, page):
+    client.get(page.url)
+    assert state(client.get(page.url)) == "hit"
+    PageViewRestriction.objects.create(page=page, restriction_type=PageViewRestriction.LOGIN)
+    response = client.get(page.url)
+    assert response.status_code == 302
+    assert state(response) is None
+
+
+def test_a_consultation_made_private_is_no_longer_served(client, consultation_index):
+    consultation = make_consultation()
+    page = add_consultation_page(consultation_index, consultation)
+    client.get(page.url)
+    assert state(client.get(page.url)) == "hit"
+    consultation.visibility = Consultation.Visibility.PRIVATE
+    consultation.save()
+    assert client.get(page.url).status_code == 404
+
+
+def test_private_consultation_pages_are_never_stored(consultation_index):
+    page = add_consultation_page(
+        consultation_index, make_consultation(visibility=Consultation.Visibility.PRIVATE)
+    )
+    assert not page.can_cache_for_anonymous()
