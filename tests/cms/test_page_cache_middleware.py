@@ -140,7 +140,7 @@ def test_publishing_retires_the_fast_path_copy(client, page):
     assert "Neue Einleitung" in response.content.decode()
 
 
-def test_logged_in_people_are_routed_by_wagtail(client, page, django_assert_max_num_queries):
+def test_logged_in_people_are_routed_by_wagtail(client, page):
     Client().get(page.url)
     client.force_login(make_user(pseudonym="Erkennbar"))
     response = client.get(page.url)
