@@ -32,15 +32,19 @@
     var article = template.content.firstElementChild.cloneNode(true);
     article.id = "comment-" + payload.id;
     article.setAttribute("data-comment", payload.id);
-    fillComment(article, payload);
+    fillComment(section, article, payload);
     var link = article.querySelector("[data-permalink]");
     if (link) link.href = "/kommentare/" + payload.id + "/";
     return article;
   }
 
-  function fillComment(article, payload) {
+  /* Bring a comment up to date with its public state. A tombstone looks as after a reload:
+   * no text, no author's name, nothing to react to; restoring brings them back. */
+  function fillComment(section, article, payload) {
     var text = article.querySelector("[data-text]");
     var tombstone = article.querySelector("[data-tombstone]");
+    var controls = article.querySelectorAll(".comment__actions, .comment__reply, .comment__reactions");
+    var edited = article.querySelector("[data-edited]");
     if (payload.tombstone) {
       if (text) { text.innerHTML = ""; text.hidden = true; }
       if (!tombstone) {
@@ -52,14 +56,22 @@
       tombstone.textContent = payload.tombstone;
       tombstone.hidden = false;
       article.classList.add("comment--tombstone");
-      var actions = article.querySelectorAll(".comment__actions, .comment__reply");
-      for (var i = 0; i < actions.length; i++) actions[i].hidden = true;
+      setText(article, ".comment__author", section.getAttribute("data-text-removed-author"));
+      for (var i = 0; i < controls.length; i++) controls[i].hidden = true;
+      if (edited) edited.hidden = true;
     } else {
-      if (text) { text.innerHTML = payload.html; text.hidden = false; }
+      if (!text) {  // the server renders tombstones without a text element
+        text = document.createElement("div");
+        text.className = "comment__text";
+        text.setAttribute("data-text", "");
+        article.insertBefore(text, tombstone || article.querySelector(".comment__actions") || null);
+      }
+      text.innerHTML = payload.html;
+      text.hidden = false;
       if (tombstone) tombstone.hidden = true;
       article.classList.remove("comment--tombstone");
-      setText(article, "[data-author]", payload.author);
-      var edited = article.querySelector("[data-edited]");
+      setText(article, ".comment__author", payload.author);
+      for (var j = 0; j < controls.length; j++) controls[j].hidden = false;
       if (edited) edited.hidden = !payload.edited;
     }
     var time = article.querySelector("[data-time]");
@@ -99,6 +111,16 @@
     var payload = event.payload;
     var section = sectionFor(payload.discussion);
     if (!section || !payload.visible) return;
+    var article = findComment(payload.id);
+    if (article) {
+      // Already here: the author's own comment, shown to them while it awaited review (now
+      // published), or just posted by them with fetch.
+      fillComment(section, article, payload);
+      article.classList.remove("comment--pending");
+      var badge = article.querySelector(".badge--pending");
+      if (badge) badge.remove();
+      return;
+    }
     insertComment(section, payload, buildComment(section, payload));
     announce(section.getAttribute("data-text-new-comment") + " " + payload.author);
   });
@@ -116,7 +138,7 @@
       insertComment(section, payload, buildComment(section, payload));
       return;
     }
-    fillComment(article, payload);
+    fillComment(section, article, payload);
     announce(section.getAttribute(payload.tombstone ? "data-text-removed" : "data-text-changed"));
   });
 
