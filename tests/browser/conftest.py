@@ -41,6 +41,16 @@ CHROMIUM_ARGS = [
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 DEFAULT_TIMEOUT_MS = 15_000
+# A German resident's browser, unless a test asks for something else.
+CONTEXT_OPTIONS = {
+    "locale": "de-DE",
+    "timezone_id": "Europe/Berlin",
+    "service_workers": "block",
+    "viewport": {"width": 1280, "height": 900},
+}
+# Settings of the test server. The same few demo people post many comments within a minute
+# across tests; the per-person rate limit (tested in tests/consultations) would refuse them.
+SERVER_SETTINGS = {"COMMENT_RATE_PER_MINUTE": "1000", "COMMENT_RATE_PER_HOUR": "1000"}
 
 
 def _require_browser() -> None:
@@ -101,7 +111,9 @@ def live_site(pytestconfig, tmp_path_factory):
     site = harness.shared_demo_site(pytestconfig)
     database = site.clone("browser")
     mail_dir = tmp_path_factory.mktemp("browser-mail")
-    env = site.environment(database, mail_dir=mail_dir, redis=harness.redis_url())
+    env = site.environment(
+        database, mail_dir=mail_dir, redis=harness.redis_url(), extra=SERVER_SETTINGS
+    )
     server = None
     try:
         server = harness.start_server(
@@ -175,20 +187,24 @@ def network_guard() -> NetworkGuard:
 
 
 @pytest.fixture
-def context(browser, live_site, network_guard):
-    """A fresh browser profile (German, like most residents) that can only reach our server."""
-    context = browser.new_context(
-        base_url=live_site.base_url,
-        locale="de-DE",
-        timezone_id="Europe/Berlin",
-        service_workers="block",
-        viewport={"width": 1280, "height": 900},
-    )
-    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
-    context.route("**/*", network_guard.handle_route)
-    context.on("page", network_guard.watch_page)
-    yield context
-    context.close()
+def new_context(browser, live_site, network_guard):
+    """Make browser profiles that can only reach our server, one per person in a test (each
+    has its own cookies). Keyword arguments go to Playwright's ``new_context``, e.g.
+    ``java_script_enabled=False``. All are closed after the test."""
+    contexts = []
+
+    def make(**options):
+        context = browser.new_context(base_url=live_site.base_url, **{**CONTEXT_OPTIONS, **options})
+        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+        context.route("**/*", network_guard.handle_route)
+        context.on("page", network_guard.watch_page)
+        contexts.append(context)
+        return context
+
+    make.contexts = contexts  # for the failure report's screenshots
+    yield make
+    for context in contexts:
+        context.close()
     if network_guard.blocked:
         pytest.fail(
             "external requests were attempted:\n" + "\n".join(sorted(set(network_guard.blocked))),
@@ -197,24 +213,42 @@ def context(browser, live_site, network_guard):
 
 
 @pytest.fixture
+def context(new_context):
+    """A fresh browser profile (German, like most residents) that can only reach our server."""
+    return new_context()
+
+
+@pytest.fixture
 def page(context):
     return context.new_page()
 
 
+def _open_pages(item) -> list:
+    pages = []
+    if item.funcargs.get("page") is not None:
+        pages.append(item.funcargs["page"])
+    for context in getattr(item.funcargs.get("new_context"), "contexts", []):
+        try:
+            pages += [p for p in context.pages if p not in pages]
+        except Exception:  # the context may be gone
+            continue
+    return pages
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
-    """On failure, add a screenshot of the page and the end of the server's log to the report."""
+    """On failure, add a screenshot of every open page and the end of the server's log to the
+    report."""
     outcome = yield
     report = outcome.get_result()
     if report.when != "call" or not report.failed:
         return
-    page = item.funcargs.get("page")
-    if page is not None:
+    folder = Path(tempfile.gettempdir()) / "mitreden-browser-failures"
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", item.nodeid)[-120:]
+    for number, page in enumerate(_open_pages(item)):
         try:
-            folder = Path(tempfile.gettempdir()) / "mitreden-browser-failures"
             folder.mkdir(exist_ok=True)
-            name = re.sub(r"[^A-Za-z0-9_.-]+", "_", item.nodeid)[-120:]
-            screenshot = folder / f"{name}.png"
+            screenshot = folder / (f"{name}.png" if number == 0 else f"{name}-{number}.png")
             page.screenshot(path=str(screenshot), full_page=True)
             report.sections.append(("browser", f"url: {page.url}\nscreenshot: {screenshot}"))
         except Exception as error:  # the page may be gone; the failure itself matters more
