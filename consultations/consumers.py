@@ -38,6 +38,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
     channel_layer_alias = "live-events-go-through-hubs"
 
     live_backlog: list[tuple[int | None, dict]] | None = None
+    caught_up: frozenset[int] = frozenset()
 
     async def get_target(self):
         """The object the permission is checked against, or None if it does not exist."""
@@ -77,11 +78,11 @@ class LiveConsumer(AsyncWebsocketConsumer):
                 await self.close(code=hubs.CLOSE_SERVICE_RESTART)
                 return
         await self.accept()
-        sent = await self.catch_up()
+        self.caught_up = frozenset(await self.catch_up())
         backlog = self.live_backlog
         while backlog:
             event_id, message = backlog.pop(0)
-            if event_id is None or event_id not in sent:
+            if event_id not in self.caught_up:
                 await self.base_send(message)
         self.live_backlog = None
 

@@ -36,9 +36,12 @@ class Viewer(Protocol):
 
     ``live_backlog`` is a list while the viewer is still being sent what it missed (the hub
     queues live events there, so they follow the catch-up in order), None once it is live.
+    ``caught_up`` holds the ids its catch-up sent: with Redis an event recorded during the
+    catch-up can arrive live after it, and must not be sent twice.
     """
 
     live_backlog: list[tuple[int | None, dict]] | None
+    caught_up: frozenset[int]
 
     async def base_send(self, message: dict) -> None: ...
 
@@ -125,6 +128,8 @@ class GroupHub:
             backlog = viewer.live_backlog
             if backlog is not None:
                 backlog.append((event_id, message))
+                continue
+            if event_id in viewer.caught_up:  # sent already, in its catch-up
                 continue
             try:
                 await viewer.base_send(message)
