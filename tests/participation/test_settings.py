@@ -68,6 +68,7 @@ def test_redis_carries_channel_layer_and_cache(monkeypatch):
     assert layer["BACKEND"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
     assert layer["CONFIG"]["hosts"] == ["redis://cache.internal:6379/2"]
     assert s["CACHES"]["default"]["LOCATION"] == "redis://cache.internal:6379/2"
+    assert s["CACHES"]["default"]["BACKEND"] == "participation.cache.SharedRedisCache"
 
 
 def test_lists_booleans_and_numbers_are_parsed_strictly(monkeypatch):
