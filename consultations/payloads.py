@@ -59,7 +59,8 @@ def comment_payload(comment: Comment) -> dict:
 def _words(comment: Comment) -> dict:
     """The parts of a comment's state that depend on the language."""
     created = timezone.localtime(comment.created)
-    words = {"created_display": formats.date_format(created, "DATETIME_FORMAT")}
+    # The short format, as comments rendered by the server show it.
+    words = {"created_display": formats.date_format(created, "SHORT_DATETIME_FORMAT")}
     if comment.is_tombstone:
         words["tombstone"] = tombstone_text(comment)
     else:

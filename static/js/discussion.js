@@ -83,6 +83,17 @@
     updateCounts(article, payload);
   }
 
+  /* Words and dates arrive in the site's language, with translations for the others: use
+   * the page's. */
+  function localize(payload) {
+    var words = payload.translations && payload.translations[document.documentElement.lang];
+    if (!words) return payload;
+    var copy = {};
+    for (var key in payload) copy[key] = payload[key];
+    for (var word in words) copy[word] = words[word];
+    return copy;
+  }
+
   function insertComment(section, payload, element) {
     if (findComment(payload.id)) return;
     var item = document.createElement("li");
@@ -92,6 +103,11 @@
       if (!replies) return;  // thread on another page
       replies.appendChild(item);
     } else {
+      var newestFirst = new URLSearchParams(window.location.search).get("sort") === "newest";
+      // A new thread belongs at the end of the last page (at the top of the first, newest
+      // first): any other page leaves it out, as a reload would.
+      var pages = section.querySelector(".pagination");
+      if (pages && pages.querySelector(newestFirst ? 'a[rel="prev"]' : 'a[rel="next"]')) return;
       var list = section.querySelector("[data-comment-list]");
       var empty = list.querySelector("[data-empty]");
       if (empty) empty.remove();
@@ -99,7 +115,7 @@
       replyList.className = "comment-replies";
       replyList.setAttribute("data-replies", payload.id);
       item.appendChild(replyList);
-      if (new URLSearchParams(window.location.search).get("sort") === "newest") {
+      if (newestFirst) {
         list.insertBefore(item, list.firstChild);
       } else {
         list.appendChild(item);
@@ -108,7 +124,7 @@
   }
 
   window.Mitreden.on("discussion.comment_posted", function (event, root, announce) {
-    var payload = event.payload;
+    var payload = localize(event.payload);
     var section = sectionFor(payload.discussion);
     if (!section || !payload.visible) return;
     var article = findComment(payload.id);
@@ -126,7 +142,7 @@
   });
 
   window.Mitreden.on("discussion.comment_changed", function (event, root, announce) {
-    var payload = event.payload;
+    var payload = localize(event.payload);
     var section = sectionFor(payload.discussion);
     var article = findComment(payload.id);
     if (!section) return;

@@ -502,3 +502,32 @@ def test_moderation_queue_passes_axe_with_pending_reported_and_live_items(sign_i
 
     assert not problems, "\n\n".join(problems)
     network_guard.assert_no_external_requests()
+
+
+def test_a_reader_of_the_english_site_gets_live_changes_in_english(sign_in, live_site):
+    anna = sign_in(ANNA)
+    ben = sign_in(BEN)
+    path = discussion_path(anna)
+    ben.page.context.add_cookies(
+        [{"name": "mitreden_language", "value": "en", "url": live_site.base_url}]
+    )
+    ben.goto(path)
+    expect(ben.page.locator("html")).to_have_attribute("lang", "en")
+    wait_until_live(ben)
+    ben.stay()
+
+    comment_id = post_with_script(anna, unique("Für alle Sprachen: ein Aufzug zur Galerie."))["id"]
+    article = ben.page.locator(f"#comment-{comment_id}")
+    expect(article).to_contain_text(NAMES[ANNA], timeout=LIVE_WITHIN_MS)
+    live_time = article.locator("time").inner_text()
+
+    moderator = sign_in(MODERATOR)  # reads the German site
+    moderator.goto(f"/kommentare/{comment_id}/")
+    hide(moderator, moderator.page.locator(f"#comment-{comment_id}"))
+    expect(article.locator("[data-tombstone]")).to_have_text("Removed by moderation: off-topic")
+    ben.assert_stayed()
+
+    # What arrived live reads exactly as what the server renders for this reader.
+    ben.page.reload()
+    expect(article.locator("[data-tombstone]")).to_have_text("Removed by moderation: off-topic")
+    assert article.locator("time").inner_text() == live_time
