@@ -36,13 +36,16 @@ outer middleware add the same headers to hits and to freshly rendered pages.
 from __future__ import annotations
 
 import hashlib
+import math
 import uuid
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Min, Q
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
+from django.utils import timezone
 
 GENERATION_KEY = "cms:page-cache:generation"
 CACHE_HEADER = "X-Page-Cache"
@@ -149,6 +152,23 @@ def cached_response(request, generation: str) -> HttpResponse | None:
     return response
 
 
+def cache_timeout(now=None) -> int:
+    """``PAGE_CACHE_SECONDS``, but no longer than until the next phase of any consultation
+    starts or ends: pages show what residents may do now, and phases change by the clock, not
+    by a publish that would clear the cache."""
+    from consultations.models import Phase
+
+    now = now or timezone.now()
+    boundaries = Phase.objects.aggregate(
+        start=Min("start", filter=Q(start__gt=now)), end=Min("end", filter=Q(end__gt=now))
+    )
+    timeout = settings.PAGE_CACHE_SECONDS
+    for boundary in boundaries.values():
+        if boundary is not None:
+            timeout = min(timeout, math.ceil((boundary - now).total_seconds()))
+    return max(timeout, 1)
+
+
 def store_when_rendered(request, response, generation: str, versions: dict[str, str]) -> None:
     """Store ``response`` once rendered, if it is a plain 200 page fit for every reader.
 
@@ -168,7 +188,7 @@ def store_when_rendered(request, response, generation: str, versions: dict[str, 
                 "content_type": rendered["Content-Type"],
                 "versions": versions,
             },
-            timeout=settings.PAGE_CACHE_SECONDS,
+            timeout=cache_timeout(),
         )
         rendered[CACHE_HEADER] = "miss"
 

@@ -220,3 +220,23 @@ def test_the_cache_is_cleared_again_after_commit(client, page, django_capture_on
     for callback in callbacks:
         callback()
     assert page_cache.current_generation() != generation
+
+
+@pytest.mark.django_db
+def test_pages_are_cached_no_longer_than_until_the_next_phase_change(settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.PAGE_CACHE_SECONDS = 600
+    assert page_cache.cache_timeout() == 600  # no phases at all
+    consultation = make_consultation(active="after")  # every boundary in the past
+    now = timezone.now()
+    assert page_cache.cache_timeout(now) == 600
+    phase = consultation.phases.order_by("start").last()
+    phase.end = now + timedelta(seconds=90)
+    phase.save()
+    assert page_cache.cache_timeout(now) == 90
+    Phase.objects.filter(pk=phase.pk).update(start=now + timedelta(seconds=30))
+    assert page_cache.cache_timeout(now) == 30
+    assert page_cache.cache_timeout(now + timedelta(seconds=89, milliseconds=500)) == 1
