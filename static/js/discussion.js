@@ -123,10 +123,23 @@
     }
   }
 
+  /* One more public comment than the page was rendered with (every posted event the page
+   * receives is newer than the page). */
+  function countOneMore(section) {
+    var heading = section.querySelector("[data-comment-count]");
+    if (!heading) return;
+    var count = parseInt(heading.getAttribute("data-comment-count"), 10) + 1;
+    heading.setAttribute("data-comment-count", count);
+    heading.textContent = count === 1
+      ? heading.getAttribute("data-text-count-one")
+      : heading.getAttribute("data-text-count-other").replace(/\d+/, count);
+  }
+
   window.Mitreden.on("discussion.comment_posted", function (event, root, announce) {
     var payload = localize(event.payload);
     var section = sectionFor(payload.discussion);
     if (!section || !payload.visible) return;
+    countOneMore(section);
     var article = findComment(payload.id);
     if (article) {
       // Already here: the author's own comment, shown to them while it awaited review (now

@@ -237,6 +237,8 @@ def test_a_comment_and_its_removal_reach_the_other_resident_live(sign_in, networ
     expect(ben_box).to_be_focused()
     anna.stay()
     ben.stay()
+    bens_heading = ben.page.locator("[data-discussion] [data-comment-count]")
+    count = int(bens_heading.get_attribute("data-comment-count"))
 
     text = unique("Bitte einen Fahrradständer vor dem Haupteingang einplanen.")
     answer = post_with_script(anna, text)
@@ -251,6 +253,7 @@ def test_a_comment_and_its_removal_reach_the_other_resident_live(sign_in, networ
     expect(in_bens_page).to_contain_text(NAMES[ANNA])
     expect(in_bens_page).not_to_contain_text(OFFICIAL, use_inner_text=True)
     expect(ben.page.locator(f"#comment-{comment_id}")).to_have_count(1)
+    expect(bens_heading).to_have_text(f"{count + 1} Kommentare")  # the heading counts along
     # Announced in the polite live region; his focus and draft are untouched.
     expect(ben.page.locator("#live-announcer")).to_have_text(f"{NEW_COMMENT_BY} {NAMES[ANNA]}")
     expect(ben.page.locator("#live-announcer")).to_have_attribute("aria-live", "polite")
