@@ -8,6 +8,7 @@ from wagtail.models import Page, Site
 from cms.models import (
     ConsultationIndexPage,
     ConsultationPage,
+    ContentPage,
     HomePage,
     NewsIndexPage,
 )
@@ -38,6 +39,19 @@ def news_index(home) -> NewsIndexPage:
     index = NewsIndexPage(title="Aktuelles", slug="aktuelles", show_in_menus=True)
     home.add_child(instance=index)
     return index
+
+
+@pytest.fixture
+def page(home) -> ContentPage:
+    """A plain content page (the page cache tests' subject)."""
+    return add_page(home, ContentPage(title="Rathaus", slug="rathaus", intro="Alte Einleitung"))
+
+
+def cache_state(response) -> str | None:
+    """ "hit" or "miss" when the page cache answered or stored the response, else None."""
+    from cms import page_cache
+
+    return response.get(page_cache.CACHE_HEADER)
 
 
 def add_page(parent: Page, page: Page) -> Page:

@@ -9,26 +9,17 @@ from cms.models import ContentPage, SiteSettings
 from consultations.actions.consultations import publish_results
 from consultations.models import Phase
 from consultations.roles import EDITORS
-from tests.cms.conftest import add_consultation_page, add_page
+from tests.cms.conftest import add_consultation_page, add_page, cache_state
 from tests.factories import make_consultation, make_district, make_topic, make_user
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def page(home):
-    return add_page(home, ContentPage(title="Rathaus", slug="rathaus", intro="Alte Einleitung"))
-
-
-def state(response) -> str | None:
-    return response.get(page_cache.CACHE_HEADER)
-
-
 def test_second_anonymous_request_is_a_cache_hit(client, page):
     first = client.get(page.url)
     second = client.get(page.url)
-    assert state(first) == "miss"
-    assert state(second) == "hit"
+    assert cache_state(first) == "miss"
+    assert cache_state(second) == "hit"
     assert second.content == first.content
 
 
@@ -36,7 +27,7 @@ def test_a_hit_is_served_before_wagtail_routes(client, page, django_assert_num_q
     client.get(page.url)
     # No site lookup, no page-tree queries, no view restriction check: the middleware answers.
     with django_assert_num_queries(0):
-        assert state(client.get(page.url)) == "hit"
+        assert cache_state(client.get(page.url)) == "hit"
 
 
 def test_cached_html_is_served_even_after_a_silent_database_change(client, page):
@@ -50,7 +41,7 @@ def test_publishing_a_page_clears_the_cache(client, page):
     page.intro = "Neue Einleitung"
     page.save_revision().publish()
     response = client.get(page.url)
-    assert state(response) == "miss"
+    assert cache_state(response) == "miss"
     assert "Neue Einleitung" in response.content.decode()
 
 
@@ -60,7 +51,7 @@ def test_publishing_another_page_clears_the_cache_too(client, page, home):
     other = add_page(home, ContentPage(title="Neu im Menü", slug="neu", show_in_menus=True))
     other.save_revision().publish()
     response = client.get(page.url)
-    assert state(response) == "miss"
+    assert cache_state(response) == "miss"
     assert "Neu im Menü" in response.content.decode()
 
 
@@ -68,17 +59,17 @@ def test_unpublishing_and_deleting_clear_the_cache(client, page, home):
     other = add_page(home, ContentPage(title="Zweite", slug="zweite"))
     client.get(page.url)
     other.unpublish()
-    assert state(client.get(page.url)) == "miss"
-    assert state(client.get(page.url)) == "hit"
+    assert cache_state(client.get(page.url)) == "miss"
+    assert cache_state(client.get(page.url)) == "hit"
     other.delete()
-    assert state(client.get(page.url)) == "miss"
+    assert cache_state(client.get(page.url)) == "miss"
 
 
 def test_moving_a_page_clears_the_cache(client, page, home):
     target = add_page(home, ContentPage(title="Ziel", slug="ziel"))
     client.get(target.url)
     page.move(target, pos="last-child")
-    assert state(client.get(target.url)) == "miss"
+    assert cache_state(client.get(target.url)) == "miss"
 
 
 def test_site_settings_change_clears_the_cache(client, page, home):
@@ -87,7 +78,7 @@ def test_site_settings_change_clears_the_cache(client, page, home):
     settings.town_name = "Beispielhausen"
     settings.save()
     response = client.get(page.url)
-    assert state(response) == "miss"
+    assert cache_state(response) == "miss"
     assert "Beispielhausen" in response.content.decode()
 
 
@@ -105,9 +96,9 @@ def test_participation_changes_clear_the_cache(client, consultation_index, chang
     consultation = make_consultation()
     page = add_consultation_page(consultation_index, consultation)
     client.get(page.url)
-    assert state(client.get(page.url)) == "hit"
+    assert cache_state(client.get(page.url)) == "hit"
     change(consultation)
-    assert state(client.get(page.url)) == "miss"
+    assert cache_state(client.get(page.url)) == "miss"
 
 
 def test_published_results_reach_anonymous_readers_at_once(client, consultation_index):
@@ -118,51 +109,51 @@ def test_published_results_reach_anonymous_readers_at_once(client, consultation_
         editor=make_user(groups=(EDITORS,)), consultation=consultation, statement="Es wird gebaut."
     )
     response = client.get(page.url)
-    assert state(response) == "miss"
+    assert cache_state(response) == "miss"
     assert "Es wird gebaut." in response.content.decode()
 
 
 def test_logged_in_people_never_get_or_fill_the_cache(client, page):
     client.force_login(make_user())
-    assert state(client.get(page.url)) is None
-    assert state(client.get(page.url)) is None
+    assert cache_state(client.get(page.url)) is None
+    assert cache_state(client.get(page.url)) is None
     anonymous = Client()
-    assert state(anonymous.get(page.url)) == "miss"
+    assert cache_state(anonymous.get(page.url)) == "miss"
 
 
 def test_logged_in_people_do_not_get_an_anonymous_copy(client, page):
     Client().get(page.url)
     client.force_login(make_user(pseudonym="Erkennbar"))
     response = client.get(page.url)
-    assert state(response) is None
+    assert cache_state(response) is None
     assert "Erkennbar" in response.content.decode()
 
 
 def test_query_strings_bypass_the_cache(client, page):
     client.get(page.url)
-    assert state(client.get(page.url, {"x": "1"})) is None
+    assert cache_state(client.get(page.url, {"x": "1"})) is None
 
 
 def test_pending_messages_bypass_the_cache(client, page):
     client.get(page.url)
     client.cookies["messages"] = "something"
-    assert state(client.get(page.url)) is None
+    assert cache_state(client.get(page.url)) is None
 
 
 def test_languages_are_cached_separately(client, page):
     german = client.get(page.url)
     client.cookies["mitreden_language"] = "en"
     english = client.get(page.url)
-    assert state(german) == "miss"
-    assert state(english) == "miss"
+    assert cache_state(german) == "miss"
+    assert cache_state(english) == "miss"
     assert '<html lang="en">' in english.content.decode()
-    assert state(client.get(page.url)) == "hit"
+    assert cache_state(client.get(page.url)) == "hit"
 
 
 def test_hosts_are_cached_separately(client, page, settings):
     settings.ALLOWED_HOSTS = ["testserver", "other.example"]
     client.get(page.url)
-    assert state(client.get(page.url, HTTP_HOST="other.example")) == "miss"
+    assert cache_state(client.get(page.url, HTTP_HOST="other.example")) == "miss"
 
 
 def test_404_is_not_cached(client, home):
@@ -186,7 +177,7 @@ def test_private_consultation_stays_hidden_after_a_member_viewed_it(client, cons
 def test_cache_can_be_switched_off(client, page, settings):
     settings.PAGE_CACHE_SECONDS = 0
     client.get(page.url)
-    assert state(client.get(page.url)) is None
+    assert cache_state(client.get(page.url)) is None
 
 
 def test_live_changes_retire_cached_consultation_pages_but_not_others(
@@ -198,7 +189,7 @@ def test_live_changes_retire_cached_consultation_pages_but_not_others(
     consultation_page = add_consultation_page(consultation_index, consultation)
     client.get(consultation_page.url)
     client.get(page.url)
-    assert state(client.get(consultation_page.url)) == "hit"
+    assert cache_state(client.get(consultation_page.url)) == "hit"
 
     with transaction.atomic():
         event = realtime.broadcast_on_commit(
@@ -206,9 +197,9 @@ def test_live_changes_retire_cached_consultation_pages_but_not_others(
         )
 
     response = client.get(consultation_page.url)
-    assert state(response) == "miss"
+    assert cache_state(response) == "miss"
     assert f'data-live-last-event="{event.pk}"' in response.content.decode()
-    assert state(client.get(page.url)) == "hit"
+    assert cache_state(client.get(page.url)) == "hit"
 
 
 def test_the_cache_is_cleared_again_after_commit(client, page, django_capture_on_commit_callbacks):

@@ -9,23 +9,13 @@ from django.urls import reverse
 from wagtail.models import PageViewRestriction
 
 from cms import page_cache
-from cms.models import ContentPage
 from consultations import realtime
 from consultations.actions.discussions import post_comment, react
 from consultations.models import Consultation
-from tests.cms.conftest import add_consultation_page, add_page
+from tests.cms.conftest import add_consultation_page, cache_state
 from tests.factories import make_consultation, make_discussion, make_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def page(home):
-    return add_page(home, ContentPage(title="Rathaus", slug="rathaus", intro="Alte Einleitung"))
-
-
-def state(response) -> str | None:
-    return response.get(page_cache.CACHE_HEADER)
 
 
 def headers_but_the_cache_state(response) -> dict:
@@ -35,7 +25,7 @@ def headers_but_the_cache_state(response) -> dict:
 def test_a_hit_has_the_headers_of_a_freshly_rendered_page(client, page):
     fresh = client.get(page.url)
     hit = client.get(page.url)
-    assert state(hit) == "hit"
+    assert cache_state(hit) == "hit"
     assert headers_but_the_cache_state(hit) == headers_but_the_cache_state(fresh)
     assert hit["Content-Type"] == "text/html; charset=utf-8"
     assert hit["Content-Language"] == "de"
@@ -46,7 +36,7 @@ def test_a_hit_has_the_headers_of_a_freshly_rendered_page(client, page):
 def test_head_requests_are_answered_from_the_cache_without_a_body(client, page):
     client.get(page.url)
     response = client.head(page.url)
-    assert state(response) == "hit"
+    assert cache_state(response) == "hit"
     assert response.content == b""
 
 
@@ -61,14 +51,14 @@ def test_a_consultation_page_hit_reads_nothing_from_the_database(
     client.get(page.url)
     # Neither the consultation (permission), nor the newest live event, nor the reactions.
     with django_assert_num_queries(0):
-        assert state(client.get(page.url)) == "hit"
+        assert cache_state(client.get(page.url)) == "hit"
 
 
 def test_a_new_live_event_retires_the_consultation_page(client, consultation_index):
     consultation = make_consultation()
     page = add_consultation_page(consultation_index, consultation)
     client.get(page.url)
-    assert state(client.get(page.url)) == "hit"
+    assert cache_state(client.get(page.url)) == "hit"
 
     # An event recorded for another consultation counts too: the embedded id is global.
     with transaction.atomic():
@@ -77,9 +67,9 @@ def test_a_new_live_event_retires_the_consultation_page(client, consultation_ind
         )
 
     response = client.get(page.url)
-    assert state(response) == "miss"
+    assert cache_state(response) == "miss"
     assert f'data-live-last-event="{event.pk}"' in response.content.decode()
-    assert state(client.get(page.url)) == "hit"
+    assert cache_state(client.get(page.url)) == "hit"
 
 
 def test_live_events_are_announced_to_the_cache_again_after_commit(
@@ -90,10 +80,10 @@ def test_live_events_are_announced_to_the_cache_again_after_commit(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         realtime.broadcast_on_commit(realtime.consultation_group(1), "consultation.updated", {})
     client.get(page.url)
-    assert state(client.get(page.url)) == "hit"
+    assert cache_state(client.get(page.url)) == "hit"
     for callback in callbacks:
         callback()
-    assert state(client.get(page.url)) == "miss"
+    assert cache_state(client.get(page.url)) == "miss"
 
 
 def test_pruning_the_newest_event_retires_the_consultation_page(client, consultation_index):
@@ -103,10 +93,10 @@ def test_pruning_the_newest_event_retires_the_consultation_page(client, consulta
     with transaction.atomic():
         realtime.broadcast_on_commit(realtime.consultation_group(1), "consultation.updated", {})
     client.get(page.url)
-    assert state(client.get(page.url)) == "hit"
+    assert cache_state(client.get(page.url)) == "hit"
     realtime.LiveEvent.objects.all().delete()
     response = client.get(page.url)
-    assert state(response) == "miss"
+    assert cache_state(response) == "miss"
     assert 'data-live-last-event="0"' in response.content.decode()
 
 
@@ -126,17 +116,17 @@ def test_reactions_retire_only_their_own_consultation_s_page(client, consultatio
     for page in pages:
         client.get(page.url)
     react(user=make_user(), comment=comment, value="agree")
-    assert state(client.get(pages[0].url)) == "miss"
-    assert state(client.get(pages[1].url)) == "hit"
+    assert cache_state(client.get(pages[0].url)) == "miss"
+    assert cache_state(client.get(pages[1].url)) == "hit"
 
 
 def test_publishing_retires_the_fast_path_copy(client, page):
     client.get(page.url)
-    assert state(client.get(page.url)) == "hit"
+    assert cache_state(client.get(page.url)) == "hit"
     page.intro = "Neue Einleitung"
     page.save_revision().publish()
     response = client.get(page.url)
-    assert state(response) == "miss"
+    assert cache_state(response) == "miss"
     assert "Neue Einleitung" in response.content.decode()
 
 
@@ -144,7 +134,7 @@ def test_logged_in_people_are_routed_by_wagtail(client, page):
     Client().get(page.url)
     client.force_login(make_user(pseudonym="Erkennbar"))
     response = client.get(page.url)
-    assert state(response) is None
+    assert cache_state(response) is None
     assert "Erkennbar" in response.content.decode()
 
 
@@ -161,13 +151,13 @@ def test_messages_waiting_in_the_session_bypass_the_cache(client, page):
         [Message(constants.SUCCESS, "Gespeichert.")]
     )
     session.save()
-    assert state(client.get(page.url)) is None
+    assert cache_state(client.get(page.url)) is None
 
 
 def test_other_methods_are_never_answered_from_the_cache(client, page):
     client.get(page.url)
-    assert state(client.post(page.url)) is None
-    assert state(client.options(page.url)) is None
+    assert cache_state(client.post(page.url)) is None
+    assert cache_state(client.options(page.url)) is None
 
 
 @pytest.mark.parametrize(
@@ -183,7 +173,7 @@ def test_only_urls_of_wagtail_pages_are_looked_up(client, home, path):
         {"content": b"planted", "content_type": "text/html", "versions": {}},
     )
     response = client.get(path)
-    assert state(response) is None
+    assert cache_state(response) is None
     assert b"planted" not in getattr(response, "content", b"")
 
 
@@ -198,27 +188,27 @@ def test_pages_with_a_password_are_never_stored(client, page):
     )
     for _ in range(2):
         response = client.get(page.url)
-        assert state(response) is None
+        assert cache_state(response) is None
         assert "Alte Einleitung" in response.content.decode()
     stranger = Client().get(page.url)
-    assert state(stranger) is None
+    assert cache_state(stranger) is None
     assert "Alte Einleitung" not in stranger.content.decode()
 
 
 def test_a_restriction_added_later_retires_the_stored_copy(client, page):
     client.get(page.url)
-    assert state(client.get(page.url)) == "hit"
+    assert cache_state(client.get(page.url)) == "hit"
     PageViewRestriction.objects.create(page=page, restriction_type=PageViewRestriction.LOGIN)
     response = client.get(page.url)
     assert response.status_code == 302
-    assert state(response) is None
+    assert cache_state(response) is None
 
 
 def test_a_consultation_made_private_is_no_longer_served(client, consultation_index):
     consultation = make_consultation()
     page = add_consultation_page(consultation_index, consultation)
     client.get(page.url)
-    assert state(client.get(page.url)) == "hit"
+    assert cache_state(client.get(page.url)) == "hit"
     consultation.visibility = Consultation.Visibility.PRIVATE
     consultation.save()
     assert client.get(page.url).status_code == 404
