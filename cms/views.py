@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.http import urlencode
@@ -12,6 +14,13 @@ from consultations.selectors import visible_consultations
 
 RESULTS_PER_PAGE = 10
 MAX_QUERY_LENGTH = 200
+MAX_QUERY_TERMS = 12
+
+
+def search_terms(query: str) -> str:
+    """The words of a query, without the quotes, operators and control characters that the
+    database's full-text syntax would choke on (a lone '"' made SQLite's FTS fail)."""
+    return " ".join(re.findall(r"\w+", query)[:MAX_QUERY_TERMS])
 
 
 def searchable_pages(request):
@@ -34,8 +43,10 @@ def search(request):
     """Search pages by text; the query stays in the field, results come ten to a page."""
     query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
     results = None
+    terms = search_terms(query)
     if query:
-        paginator = Paginator(searchable_pages(request).search(query), RESULTS_PER_PAGE)
+        found = searchable_pages(request).search(terms) if terms else Page.objects.none()
+        paginator = Paginator(found, RESULTS_PER_PAGE)
         results = paginator.get_page(request.GET.get("page"))
         # One query for the specific pages of this result page (for their teaser text).
         specific = Page.objects.filter(pk__in=[page.pk for page in results]).specific()

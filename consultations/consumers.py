@@ -47,8 +47,14 @@ class LiveConsumer(AsyncWebsocketConsumer):
     def group_for(self, target) -> str:
         raise NotImplementedError
 
+    def route_ids_in_range(self) -> bool:
+        """Ids in the URL fit a database integer (a longer one cannot exist, and would make
+        the lookup fail instead of answering "not found")."""
+        kwargs = self.scope.get("url_route", {}).get("kwargs", {})
+        return all(0 < value < 2**63 for value in kwargs.values() if isinstance(value, int))
+
     async def connect(self):
-        target = await self.get_target()
+        target = await self.get_target() if self.route_ids_in_range() else None
         if target is None:
             await self.close(code=CLOSE_NOT_FOUND)
             return
@@ -176,6 +182,13 @@ class ModerationQueueConsumer(LiveConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         await self.listen([realtime.moderation_group(pk) for pk in consultation_ids])
+
+
+class NotFoundConsumer(AsyncWebsocketConsumer):
+    """Any other path under /ws/: refused with "not found" (instead of a routing error)."""
+
+    async def connect(self):
+        await self.close(code=CLOSE_NOT_FOUND)
 
 
 def moderated_consultation_ids(user) -> list[int]:

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from consultations import consumers
 
@@ -9,4 +9,6 @@ websocket_urlpatterns = [
     ),
     path("ws/discussions/<int:discussion_id>/", consumers.DiscussionConsumer.as_asgi()),
     path("ws/moderation/", consumers.ModerationQueueConsumer.as_asgi()),
+    # Last: every other path is closed with "not found" rather than failing in the router.
+    re_path(r"", consumers.NotFoundConsumer.as_asgi()),
 ]

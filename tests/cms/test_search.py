@@ -88,3 +88,59 @@ def test_consultation_pages_are_found_by_the_consultation_s_summary(client, cons
         make_consultation(title="Verkehr", summary="Tempo dreißig vor der Grundschule"),
     )
     assert result_titles(client.get("/suche/", {"q": "Grundschule"})) == ["Verkehr"]
+
+
+HOSTILE_QUERIES = [
+    '"',
+    "'",
+    '"Stadt',
+    "Stadt OR",
+    "AND",
+    "NOT",
+    "NEAR(",
+    "*",
+    "-",
+    "^",
+    "(",
+    ")",
+    "Stadt*",
+    "a:b",
+    "col:Stadt",
+    '"" OR ""',
+    "\\",
+    "%",
+    "_",
+    "\x00",
+    "🙂",
+    "x" * 5000,
+    "Stadt " * 300,
+    "<script>alert(1)</script>",
+]
+
+
+@pytest.mark.parametrize("query", HOSTILE_QUERIES)
+def test_any_query_gives_results_or_a_friendly_no_results(client, home, query):
+    add_page(home, ContentPage(title="Stadtpark", slug="stadtpark", intro="Der Stadtpark."))
+
+    response = client.get("/suche/", {"q": query})
+
+    assert response.status_code == 200
+    assert "<script>alert(1)" not in response.content.decode()
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "99999999999999999999", "1.5", "", "%00"])
+def test_any_page_number_is_answered(client, home, page):
+    add_page(home, ContentPage(title="Stadtpark", slug="stadtpark", intro="Der Stadtpark."))
+
+    response = client.get("/suche/", {"q": "Stadtpark", "page": page})
+
+    assert response.status_code == 200
+    assert "Stadtpark" in response.content.decode()
+
+
+def test_a_quoted_phrase_still_finds_the_page(client, home):
+    add_page(home, ContentPage(title="Stadtpark", slug="stadtpark", intro="Der Stadtpark."))
+
+    response = client.get("/suche/", {"q": '"Stadtpark'})
+
+    assert result_titles(response) == ["Stadtpark"]

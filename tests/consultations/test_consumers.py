@@ -145,3 +145,27 @@ async def test_full_stack_refuses_a_foreign_origin():
     connected, _ = await own.connect()
     assert connected
     await own.disconnect()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/ws/unknown",
+        "/ws/unknown/",
+        "/ws/discussions/abc/",
+        "/ws/consultations/-1/",
+        "/ws/consultations/99999999999999999999999/",
+        "/ws/",
+        "/ws/moderation/extra/",
+    ],
+)
+async def test_unknown_socket_path_is_closed_cleanly(path):
+    """The full stack (as a browser reaches it) closes unknown paths with 'not found' instead
+    of failing with a server error."""
+    from participation.asgi import application
+
+    comm = WebsocketCommunicator(application, path, headers=[(b"origin", b"http://127.0.0.1")])
+    connected, code = await comm.connect()
+    assert not connected
+    assert code == consumers.CLOSE_NOT_FOUND
+    await comm.disconnect()
