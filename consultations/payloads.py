@@ -37,6 +37,18 @@ def tombstone_text(comment: Comment) -> str:
     return _("Removed by moderation.")
 
 
+def review_reason_text(reason: str) -> str:
+    """Why a comment waits for review, in the reader's language (stored as a short code:
+    ``pre-moderation`` or ``word list: <entry>``)."""
+    if reason == "pre-moderation":
+        return _("every comment in this consultation is reviewed before publication")
+    if reason.startswith("word list:"):
+        return _("it contains “%(word)s” from the word list") % {
+            "word": reason.removeprefix("word list:").strip()
+        }
+    return reason
+
+
 def comment_payload(comment: Comment) -> dict:
     """The public state of a comment; ``visible: False`` means "not shown to the public"."""
     with translation.override(settings.LANGUAGE_CODE):

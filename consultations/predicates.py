@@ -162,10 +162,18 @@ def is_author(user, comment) -> bool:
     return bool(comment is not None and getattr(user, "pk", None) and comment.author_id == user.pk)
 
 
-@rules.predicate
-def is_live_comment(user, comment) -> bool:
-    """The comment is neither removed by moderation nor deleted by its author."""
-    return comment is not None and not comment.is_tombstone
+def _comment_in(*statuses: str):
+    @rules.predicate(name=f"comment_in:{'|'.join(statuses)}")
+    def predicate(user, comment) -> bool:
+        return comment is not None and comment.status in statuses
+
+    return predicate
+
+
+# Published: not held for review, hidden by moderation or deleted by its author.
+is_live_comment = _comment_in("published")
+is_held_comment = _comment_in("pending")
+is_deleted_comment = _comment_in("deleted")
 
 
 @rules.predicate

@@ -10,7 +10,9 @@ from consultations.predicates import (
     is_blocked,
     is_consultation_moderator,
     is_council_organiser,
+    is_deleted_comment,
     is_editor,
+    is_held_comment,
     is_live_comment,
     is_participant,
     is_public,
@@ -39,14 +41,29 @@ PERMISSIONS = {
     "consultations.answer_survey": takes_part(Verb.ANSWER),
     "consultations.add_idea": takes_part(Verb.ADD_IDEA),
     "consultations.support_idea": takes_part(Verb.SUPPORT),
-    # Target: a comment.
+    # Target: a comment. Two levels decide every way in (permalink, thread, fragments, report,
+    # edit, react, reply, moderation, socket catch-up, exports): whether a person may see that
+    # a comment exists (held ones only its author and moderators; removed ones as a tombstone),
+    # and whether they may see its text. Acting on a comment (report, react, reply, edit) needs
+    # it to be published; otherwise those ways in answer "not found".
+    "consultations.view_comment": can_view & (~is_held_comment | is_author | can_moderate),
+    "consultations.read_comment": can_view
+    & (is_live_comment | (is_author & ~is_deleted_comment) | can_moderate),
+    "consultations.act_on_comment": can_view & is_live_comment,
     "consultations.change_comment": is_author
     & is_live_comment
     & within_edit_window
     & takes_part(Verb.COMMENT),
-    "consultations.delete_comment": is_author & is_live_comment,
+    "consultations.delete_comment": is_author & (is_live_comment | is_held_comment),
+    "consultations.reply_to_comment": takes_part(Verb.COMMENT) & is_live_comment,
+    "consultations.react_to_comment": takes_part(Verb.REACT) & is_live_comment & ~is_author,
     # Reports stay open after participation ends: unlawful content must always be reportable.
-    "consultations.report_comment": is_resident & can_view & ~is_author & is_live_comment,
+    # Blocked people cannot report (see docs/moderation.md for what counts towards auto-hide).
+    "consultations.report_comment": is_resident
+    & can_view
+    & ~is_blocked
+    & ~is_author
+    & is_live_comment,
     "consultations.moderate_discussion": can_moderate,
     "consultations.publish_results": is_editor | is_admin,
     "consultations.view_statistics": is_consultation_moderator | is_editor | is_admin,

@@ -18,6 +18,7 @@ urlpatterns = [
     path("kommentare/<int:pk>/moderieren/", moderation.decide, name="moderate_comment"),
     path("kommentare/<int:pk>/sperren/", moderation.block_author, name="block_author"),
     path("moderation/", moderation.queue, name="moderation_queue"),
+    path("moderation/kommentare/<int:pk>/", moderation.comment_detail, name="moderation_comment"),
     path(
         "beteiligungen/<slug:slug>/moderationsprotokoll/",
         moderation.moderation_log,

@@ -116,8 +116,13 @@ def post_comment(
     text = _clean_comment_text(text)
     thread = None
     if reply_to is not None:
-        if reply_to.discussion_id != discussion.pk or reply_to.status != Comment.Status.PUBLISHED:
-            raise ActionError(_("You can only reply to a published comment of this discussion."))
+        if reply_to.discussion_id != discussion.pk or not rules.has_perm(
+            "consultations.reply_to_comment", author, reply_to
+        ):
+            raise ActionError(
+                _("You can only reply to a published comment of this discussion."),
+                code="reply_to",
+            )
         thread = reply_to.thread or reply_to
     with transaction.atomic():
         # Serialise one person's posts so two quick requests cannot both pass the rate limit.
@@ -216,6 +221,8 @@ def react(*, user: User, comment: Comment, value: str | None) -> Comment:
         raise ActionError(_("Unknown reaction."))
     if comment.author_id == user.pk:
         raise ActionError(_("You cannot react to your own comment."))
+    if not rules.has_perm("consultations.react_to_comment", user, comment):
+        raise ActionError(_("This comment cannot be reacted to."))
     with transaction.atomic():
         comment = Comment.objects.select_for_update().get(pk=comment.pk)
         if comment.status != Comment.Status.PUBLISHED:

@@ -19,6 +19,21 @@ def tombstone(comment):
 
 
 @register.filter
+def review_reason(reason):
+    """Why a comment waits for review, as a sentence part for moderators."""
+    return payloads.review_reason_text(reason)
+
+
+@register.filter
+def can_edit(comment, user):
+    """The author may still change this comment (published, within the edit window, phase
+    open): the "Edit" link is offered only then."""
+    import rules
+
+    return rules.has_perm("consultations.change_comment", user, comment)
+
+
+@register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
 

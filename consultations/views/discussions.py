@@ -35,11 +35,13 @@ def _discussion_for(request, pk) -> Discussion:
     return discussion
 
 
-def _comment_for(request, pk) -> Comment:
-    comment = get_object_or_404(
-        Comment.objects.select_related("discussion__consultation", "author"), pk=pk
+def _comment_for(request, pk, permission: str = "consultations.view_comment") -> Comment:
+    """The comment if this person has ``permission`` on it, else "not found": whether a held
+    comment exists is nobody's business but its author's and the moderators' (rules.py)."""
+    comment = (
+        Comment.objects.select_related("discussion__consultation", "author").filter(pk=pk).first()
     )
-    if not rules.has_perm("consultations.view_consultation", request.user, comment):
+    if comment is None or not rules.has_perm(permission, request.user, comment):
         raise Http404
     return comment
 
@@ -90,8 +92,12 @@ def discussion_detail(request, pk):
 
 @require_GET
 def comment_permalink(request, pk):
-    """A stable link to one comment: opens the page of its thread, scrolled to it."""
+    """A stable link to one comment: opens the page of its thread, scrolled to it (a removed
+    comment shows as a tombstone there). Moderators are taken to the comment's moderation page
+    when it is held, since the thread shows held comments only to their authors."""
     comment = _comment_for(request, pk)
+    if comment.status == Comment.Status.PENDING and comment.author_id != request.user.pk:
+        return redirect("moderation_comment", pk=comment.pk)
     page = selectors.page_of_comment(comment)
     url = reverse("discussion_detail", args=[comment.discussion_id])
     if page > 1:
@@ -150,8 +156,12 @@ def post_comment(request, pk):
         reply_to = Comment.objects.filter(
             pk=form.cleaned_data["reply_to"], discussion=discussion
         ).first()
-        if reply_to is None:
-            return _error(request, ActionError(_("That comment no longer exists.")), back)
+        # The same answer whether it does not exist or may not be seen (held for review).
+        if reply_to is None or not rules.has_perm(
+            "consultations.view_comment", request.user, reply_to
+        ):
+            error = ActionError(_("You can only reply to a published comment of this discussion."))
+            return _error(request, error, back)
     try:
         comment = actions.post_comment(
             author=request.user,
@@ -189,7 +199,9 @@ def post_comment(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit_comment(request, pk):
-    comment = _comment_for(request, pk)
+    comment = _comment_for(request, pk, "consultations.act_on_comment")
+    if comment.author_id != request.user.pk:
+        raise Http404
     if not rules.has_perm("consultations.change_comment", request.user, comment):
         messages.error(request, _("This comment can no longer be edited."))
         return redirect(comment_url(comment))
@@ -217,9 +229,7 @@ def edit_comment(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def delete_comment(request, pk):
-    comment = _comment_for(request, pk)
-    if not rules.has_perm("consultations.delete_comment", request.user, comment):
-        raise Http404
+    comment = _comment_for(request, pk, "consultations.delete_comment")
     if request.method == "POST":
         actions.delete_comment(author=request.user, comment=comment)
         messages.success(request, _("Your comment was deleted."))
@@ -230,7 +240,7 @@ def delete_comment(request, pk):
 @login_required
 @require_POST
 def react(request, pk):
-    comment = _comment_for(request, pk)
+    comment = _comment_for(request, pk, "consultations.act_on_comment")
     value = request.POST.get("value") or None
     try:
         comment = actions.react(user=request.user, comment=comment, value=value)
@@ -256,7 +266,9 @@ def react(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_comment(request, pk):
-    comment = _comment_for(request, pk)
+    comment = _comment_for(request, pk, "consultations.act_on_comment")
+    if comment.author_id == request.user.pk:
+        raise Http404
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -32,12 +32,34 @@ def _next_url(request, default: str) -> str:
 
 
 def _moderated_comment(request, pk) -> Comment:
-    comment = get_object_or_404(
-        Comment.objects.select_related("discussion__consultation", "author"), pk=pk
+    """The comment if this person moderates its consultation; "not found" for everybody else
+    (moderators of other consultations included), as for any comment they may not see."""
+    comment = (
+        Comment.objects.select_related("discussion__consultation", "author").filter(pk=pk).first()
     )
-    if not rules.has_perm("consultations.moderate_discussion", request.user, comment):
-        raise DjangoPermissionDenied
+    if comment is None or not rules.has_perm(
+        "consultations.moderate_discussion", request.user, comment
+    ):
+        raise Http404
     return comment
+
+
+@login_required
+@require_GET
+def comment_detail(request, pk):
+    """One comment as its moderators see it, in any state: the text (also while held or
+    hidden, marked as such), earlier wordings, reports and every decision, with the buttons."""
+    comment = _moderated_comment(request, pk)
+    return render(
+        request,
+        "consultations/moderation/comment.html",
+        {
+            "item": comment,
+            "revisions": comment.revisions.order_by("created", "pk"),
+            "reports": comment.reports.order_by("created", "pk"),
+            "decisions": comment.decisions.select_related("moderator").order_by("created", "pk"),
+        },
+    )
 
 
 @login_required

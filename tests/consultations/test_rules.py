@@ -126,10 +126,15 @@ STAFF_PERMISSIONS = {
 }
 
 
-# Permissions whose target is a comment: tested in test_rules_comments.py.
+# Permissions whose target is a comment: tested state × viewer in discussions/test_visibility.py.
 COMMENT_PERMISSIONS = [
+    "consultations.view_comment",
+    "consultations.read_comment",
+    "consultations.act_on_comment",
     "consultations.change_comment",
     "consultations.delete_comment",
+    "consultations.reply_to_comment",
+    "consultations.react_to_comment",
     "consultations.report_comment",
 ]
 
