@@ -200,7 +200,8 @@ def page_of_comment(comment, *, sort: str = "oldest") -> int:
 
 def moderation_queue(user, *, consultation_id: int | None = None):
     """What needs a moderator: comments awaiting review and comments with open reports,
-    oldest first, in the consultations this person moderates."""
+    oldest first (escalated ones, official answers and staff comments reported enough to be
+    hidden, before all others), in the consultations this person moderates."""
     from django.db.models import Prefetch
 
     from consultations.models import Comment, Report
@@ -219,7 +220,7 @@ def moderation_queue(user, *, consultation_id: int | None = None):
                 to_attr="open_reports",
             )
         )
-        .order_by("created", "pk")
+        .order_by("-escalated", "created", "pk")
     )
 
 

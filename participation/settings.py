@@ -197,6 +197,12 @@ COMMENT_EDIT_MINUTES = env_int("COMMENT_EDIT_MINUTES", 15)
 # Per person: at most this many comments per minute and per hour.
 COMMENT_RATE_PER_MINUTE = env_int("COMMENT_RATE_PER_MINUTE", 3)
 COMMENT_RATE_PER_HOUR = env_int("COMMENT_RATE_PER_HOUR", 30)
+# Who can hide a comment by reporting it (README, "Reports and auto-hide"): reports from accounts
+# younger than this, or from people whose reports moderators rejected this often in the last
+# REPORT_REJECTION_DAYS days, reach the queue but do not count towards hiding automatically.
+REPORT_MIN_ACCOUNT_AGE_DAYS = env_int("REPORT_MIN_ACCOUNT_AGE_DAYS", 3)
+REPORT_REJECTIONS_BEFORE_IGNORED = env_int("REPORT_REJECTIONS_BEFORE_IGNORED", 3)
+REPORT_REJECTION_DAYS = env_int("REPORT_REJECTION_DAYS", 180)
 # Frequently changing tallies (reactions) are broadcast at most this often per item.
 LIVE_COALESCE_SECONDS = float(env("LIVE_COALESCE_SECONDS", "0.25"))
 

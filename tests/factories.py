@@ -35,6 +35,8 @@ def make_user(
     **fields,
 ) -> User:
     n = next(_counter)
+    # Established accounts unless a test says otherwise: new ones have less weight (reports).
+    fields.setdefault("date_joined", timezone.now() - timedelta(days=30))
     email = email or f"person{n}@example.org"
     pseudonym = pseudonym or f"Person{n}"
     if superuser:

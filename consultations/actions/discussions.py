@@ -192,11 +192,12 @@ def delete_comment(*, author: User, comment: Comment) -> Comment:
         comment.text = ""
         comment.is_pinned = False
         comment.agree_count = comment.disagree_count = 0
+        comment.escalated = False
         comment.save()
         comment.revisions.all().delete()
         comment.reactions.all().delete()
         Report.objects.filter(comment=comment, resolved_at__isnull=True).update(
-            resolved_at=timezone.now()
+            resolved_at=timezone.now(), outcome=Report.Outcome.MOOT
         )
         consultation_id = Discussion.objects.values_list("consultation_id", flat=True).get(
             pk=comment.discussion_id
@@ -250,13 +251,45 @@ def react(*, user: User, comment: Comment, value: str | None) -> Comment:
     return comment
 
 
+def report_counts_towards_auto_hide(reporter: User) -> bool:
+    """Whether a report from this person may help hide a comment automatically: not from
+    accounts younger than REPORT_MIN_ACCOUNT_AGE_DAYS (three fresh accounts must not be able to
+    silence anyone), nor from people whose reports moderators rejected
+    REPORT_REJECTIONS_BEFORE_IGNORED times within REPORT_REJECTION_DAYS. Such reports still
+    reach the moderators."""
+    now = timezone.now()
+    if reporter.date_joined > now - timedelta(days=settings.REPORT_MIN_ACCOUNT_AGE_DAYS):
+        return False
+    rejected = Report.objects.filter(
+        reporter=reporter,
+        outcome=Report.Outcome.REJECTED,
+        resolved_at__gte=now - timedelta(days=settings.REPORT_REJECTION_DAYS),
+    ).count()
+    return rejected < settings.REPORT_REJECTIONS_BEFORE_IGNORED
+
+
+def never_hidden_by_reports(comment: Comment) -> bool:
+    """The town's official answers and comments of staff (moderators here, site moderators,
+    editors, admins) are not hidden by reports; enough reports put them first in the queue."""
+    from consultations.rules import is_staff_for
+
+    if comment.is_official:
+        return True
+    return comment.author is not None and bool(
+        is_staff_for(comment.author, comment.discussion.consultation)
+    )
+
+
 def report_comment(*, reporter: User, comment: Comment, reason: str, text: str = "") -> Report:
     """Report a comment to the moderators, with a reason.
 
-    Who: ``consultations.report_comment`` (residents who can see it, not its author), once per
-    comment. After ``discussion.auto_hide_after_reports`` open reports the comment is hidden
-    pending review (recorded as an automatic decision, its author notified). Broadcasts the
-    queue change, and ``discussion.comment_changed`` if it was hidden.
+    Who: ``consultations.report_comment`` (residents who can see it, not its author, not
+    blocked), once per comment. Once ``discussion.auto_hide_after_reports`` open reports that
+    count (``report_counts_towards_auto_hide``) have come in, the comment is hidden pending
+    review (recorded as an automatic decision, its author notified without anything about the
+    reporters) — unless it is never hidden by reports (``never_hidden_by_reports``); then it is
+    escalated to the top of the queue. Broadcasts the queue change, and
+    ``discussion.comment_changed`` if it was hidden.
     """
     from consultations.actions.moderation import notify_author
 
@@ -275,14 +308,24 @@ def report_comment(*, reporter: User, comment: Comment, reason: str, text: str =
                 Comment.objects.select_for_update().select_related("discussion").get(pk=comment.pk)
             )
             report = Report.objects.create(
-                comment=comment, reporter=reporter, reason=reason, text=text
+                comment=comment,
+                reporter=reporter,
+                reason=reason,
+                text=text,
+                counts_towards_auto_hide=report_counts_towards_auto_hide(reporter),
             )
-            comment.open_report_count = comment.reports.filter(resolved_at__isnull=True).count()
+            open_reports = comment.reports.filter(resolved_at__isnull=True)
+            comment.open_report_count = open_reports.count()
             fields = ["open_report_count"]
-            hidden = (
+            enough = (
                 comment.status == Comment.Status.PUBLISHED
-                and comment.open_report_count >= comment.discussion.auto_hide_after_reports
+                and open_reports.filter(counts_towards_auto_hide=True).count()
+                >= comment.discussion.auto_hide_after_reports
             )
+            hidden = enough and not never_hidden_by_reports(comment)
+            if enough and not hidden and not comment.escalated:
+                comment.escalated = True
+                fields.append("escalated")
             if hidden:
                 comment.status = Comment.Status.HIDDEN
                 comment.is_pinned = False

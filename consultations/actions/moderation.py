@@ -64,11 +64,14 @@ def _record(comment: Comment, moderator: User, kind: str, reason: str = "", note
     )
 
 
-def _resolve_reports(comment: Comment) -> None:
+def _resolve_reports(comment: Comment, outcome: str) -> None:
+    """Close the open reports with what the moderator made of them: rejected reports count
+    against their reporters' weight later (``report_counts_towards_auto_hide``)."""
     Report.objects.filter(comment=comment, resolved_at__isnull=True).update(
-        resolved_at=timezone.now()
+        resolved_at=timezone.now(), outcome=outcome
     )
     comment.open_report_count = 0
+    comment.escalated = False
 
 
 def _broadcast(
@@ -110,13 +113,13 @@ def approve_comment(*, moderator: User, comment: Comment) -> Comment:
         if comment.status == Comment.Status.PENDING:
             comment.status = Comment.Status.PUBLISHED
             comment.needs_review_reason = ""
-            _resolve_reports(comment)
+            _resolve_reports(comment, Report.Outcome.REJECTED)
             comment.save()
             _record(comment, moderator, ModerationDecision.Kind.APPROVE)
             notify_author(comment)
             _broadcast(comment, realtime.EventType.COMMENT_POSTED)
         elif comment.status == Comment.Status.PUBLISHED and comment.open_report_count:
-            _resolve_reports(comment)
+            _resolve_reports(comment, Report.Outcome.REJECTED)
             comment.save()
             _record(comment, moderator, ModerationDecision.Kind.DISMISS_REPORTS)
             broadcast_queue_changed(comment, comment.discussion.consultation_id)
@@ -145,7 +148,7 @@ def hide_comment(*, moderator: User, comment: Comment, reason: str, note: str = 
         comment.moderation_reason = reason
         comment.moderation_note = note
         comment.needs_review_reason = ""
-        _resolve_reports(comment)
+        _resolve_reports(comment, Report.Outcome.UPHELD)
         comment.save()
         _record(comment, moderator, ModerationDecision.Kind.HIDE, reason, note)
         notify_author(comment, hidden=True)
@@ -171,7 +174,7 @@ def restore_comment(*, moderator: User, comment: Comment, note: str = "") -> Com
         comment.status = Comment.Status.PUBLISHED
         comment.moderation_reason = ""
         comment.moderation_note = ""
-        _resolve_reports(comment)
+        _resolve_reports(comment, Report.Outcome.REJECTED)
         comment.save()
         _record(comment, moderator, ModerationDecision.Kind.RESTORE, note=note)
         notify_author(comment, restored=True)

@@ -120,6 +120,14 @@ class Comment(TimeStampedModel):
     agree_count = models.PositiveIntegerField(default=0)
     disagree_count = models.PositiveIntegerField(default=0)
     open_report_count = models.PositiveIntegerField(default=0)
+    escalated = models.BooleanField(
+        _("reported enough to be hidden, but never hidden automatically"),
+        default=False,
+        help_text=_(
+            "Official answers and comments of staff are not hidden by reports: they go to the "
+            "top of the moderation queue instead."
+        ),
+    )
 
     objects = CommentQuerySet.as_manager()
 

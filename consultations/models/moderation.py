@@ -33,7 +33,17 @@ class RemovalReason(models.TextChoices):
 
 
 class Report(TimeStampedModel):
-    """Somebody's report of a comment, with a reason; one per person and comment."""
+    """Somebody's report of a comment, with a reason; one per person and comment.
+
+    Whether it counts towards hiding the comment automatically is decided once, when it is made
+    (``counts_towards_auto_hide``); what moderators made of it is its ``outcome``.
+    """
+
+    class Outcome(models.TextChoices):
+        NOT_DECIDED = "", _("not decided")
+        UPHELD = "upheld", _("upheld: the comment was removed")
+        REJECTED = "rejected", _("rejected: the comment stays")
+        MOOT = "moot", _("moot: the author deleted the comment")
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
     reporter = models.ForeignKey(
@@ -42,6 +52,20 @@ class Report(TimeStampedModel):
     reason = models.CharField(_("reason"), max_length=20, choices=ReportReason.choices)
     text = models.CharField(_("details"), max_length=1000, blank=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    outcome = models.CharField(
+        _("outcome"),
+        max_length=10,
+        choices=Outcome.choices,
+        default=Outcome.NOT_DECIDED,
+        blank=True,
+    )
+    counts_towards_auto_hide = models.BooleanField(
+        _("counts towards hiding automatically"),
+        default=True,
+        help_text=_(
+            "No for reports from new accounts and from people whose reports were often rejected."
+        ),
+    )
 
     class Meta:
         ordering = ["created", "pk"]
