@@ -387,6 +387,13 @@ def block_state(block: UserBlock) -> str:
     return gettext("Active")
 
 
+def block_until(block: UserBlock) -> str:
+    """The end date as a date, never relative ("just now" for a date in the future)."""
+    if block.until is None:
+        return gettext("until further notice")
+    return timezone.localtime(block.until).strftime("%d.%m.%Y %H:%M")
+
+
 def block_scope(block: UserBlock) -> str:
     return str(block.consultation) if block.consultation_id else gettext("Everywhere")
 
@@ -402,7 +409,7 @@ class UserBlockViewSet(SnippetViewSet):
         Column("user", label=_("Person")),
         Column("scope", label=_("Where"), accessor=block_scope),
         Column("reason", label=_("Reason"), accessor="get_reason_display"),
-        DateColumn("until", label=_("Until")),
+        Column("until", label=_("Until"), accessor=block_until),
         Column("state", label=_("State"), accessor=block_state),
         Column("moderator", label=_("Blocked by")),
         DateColumn("created", label=_("Since")),

@@ -281,6 +281,16 @@ def block_user(
             message = _("You cannot contribute until further notice. Reason: %(reason)s") % {
                 "reason": RemovalReason(reason).label
             }
+        if consultation is not None:
+            message = _("In “%(consultation)s”: %(message)s") % {
+                "consultation": consultation.title,
+                "message": message,
+            }
+        if note:
+            message = _("%(message)s – Note from the moderators: %(note)s") % {
+                "message": message,
+                "note": note,
+            }
         Notification.objects.create(recipient=user, kind=Notification.Kind.BLOCKED, message=message)
     return block
 

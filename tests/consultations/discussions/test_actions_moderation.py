@@ -213,3 +213,17 @@ def test_live_texts_are_in_the_site_language_whoever_acted(resident, moderator, 
     assert payload["tombstone"] == "Von der Moderation entfernt: Beleidigung oder Belästigung"
     assert payload["translations"]["en"]["tombstone"].startswith("Removed by moderation: ")
     assert payload["created_display"] != payload["translations"]["en"]["created_display"]
+
+
+def test_the_blocked_person_is_told_the_note_and_where(resident, moderator, discussion):
+    block_user(
+        moderator=moderator,
+        user=resident,
+        consultation=discussion.consultation,
+        until=timezone.now() + timedelta(days=3),
+        reason="insult",
+        note="Bitte lesen Sie die Diskussionsregeln.",
+    )
+    told = Notification.objects.get(recipient=resident, kind=Notification.Kind.BLOCKED).message
+    assert "Bitte lesen Sie die Diskussionsregeln." in told
+    assert discussion.consultation.title in told

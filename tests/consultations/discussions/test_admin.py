@@ -284,3 +284,10 @@ def test_admin_forms_and_records_render(client, admin, decided):
     ]
     for url in urls:
         assert client.get(url).status_code == 200, url
+
+
+def test_block_listing_shows_the_end_date_not_a_relative_time(client, admin, decided):
+    client.force_login(admin)
+    blocks = client.get(reverse(LISTINGS["userblock"])).content.decode()
+    until = timezone.localtime(decided["block"].until).strftime("%d.%m.%Y %H:%M")
+    assert until in blocks

@@ -309,3 +309,31 @@ def test_hostile_comments_and_reports_are_inert_in_the_data_export(
     mine.refresh_from_db()
     assert [c["text"] for c in data["comments"]] == [mine.text]
     assert data["reports"][0]["text"] == Report.objects.get(comment=theirs).text
+
+
+def test_queue_says_why_a_comment_is_held_in_the_readers_language(
+    client, discussion, resident, moderator
+):
+    from consultations.models import BlockedWord
+
+    BlockedWord.objects.create(phrase="Idiot")
+    post_comment(author=resident, discussion=discussion, text="So ein Idiot!")
+    client.force_login(moderator)
+    queue = client.get(reverse("moderation_queue")).content.decode()
+    assert "word list" not in queue
+    assert "„Idiot“" in queue or "“Idiot”" in queue
+    assert "Wortliste" in queue
+
+
+def test_moderator_reads_a_hidden_comment_with_its_history_before_restoring(
+    client, discussion, resident, moderator
+):
+    from consultations.actions.moderation import hide_comment
+
+    comment = post_comment(author=resident, discussion=discussion, text="Grenzwertig")
+    hide_comment(moderator=moderator, comment=comment, reason="insult", note="Ton")
+    client.force_login(moderator)
+    page = client.get(reverse("moderation_comment", args=[comment.pk])).content.decode()
+    assert "Grenzwertig" in page
+    assert "data-history" in page and "Ton" in page
+    assert 'value="restore"' in page
