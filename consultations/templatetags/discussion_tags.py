@@ -39,6 +39,14 @@ def get_item(mapping, key):
 
 
 @register.simple_tag
+def consultation_url(consultation):
+    """The address of the page presenting the consultation, or "" if none does."""
+    from consultations.links import consultation_url as url_of
+
+    return url_of(consultation) or ""
+
+
+@register.simple_tag
 def removal_reasons():
     """The reasons a moderator can give for removing something (shown publicly)."""
     from consultations.models import RemovalReason

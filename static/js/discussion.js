@@ -68,6 +68,8 @@
       }
       text.innerHTML = payload.html;
       text.hidden = false;
+      var removed = article.querySelector("[data-removed-text]");
+      if (removed) removed.remove();  // restored: the text is public again
       if (tombstone) tombstone.hidden = true;
       article.classList.remove("comment--tombstone");
       setText(article, ".comment__author", payload.author);
@@ -192,6 +194,10 @@
       data.append(submitEvent.submitter.name, submitEvent.submitter.value);
     }
     var buttons = form.querySelectorAll("button");
+    // Disabling the focused button drops focus to <body>: put it where the person expects it
+    // afterwards (the new comment, the message, the field with the problem, or back).
+    var submitter = submitEvent.submitter || document.activeElement;
+    var focusMoved = false;
     for (var i = 0; i < buttons.length; i++) buttons[i].disabled = true;
     fetch(form.action, {
       method: "POST",
@@ -205,6 +211,8 @@
       if (!result.ok) {
         var message = body.error || (body.errors && body.errors.text && body.errors.text[0].message) || "";
         status(form, message);
+        var field = isComment && form.querySelector("textarea");
+        if (field) { field.focus(); focusMoved = true; }
         return;
       }
       if (isReaction) {
@@ -225,12 +233,22 @@
       else insertComment(section, { id: body.id, thread: body.thread }, element);
       form.reset();
       status(form, body.message);
+      var placed = findComment(body.id);
       var details = form.closest("details");
-      if (details) details.open = false;
+      if (placed && placed.getClientRects().length) {
+        if (details) details.open = false;
+        placed.focus();
+      } else {  // not on this page (another page of the discussion): the message says where
+        var statusLine = form.querySelector("[data-form-status]");
+        if (statusLine) { statusLine.setAttribute("tabindex", "-1"); statusLine.focus(); }
+      }
+      focusMoved = true;
     }).catch(function () {
       form.submit();  // fall back to the plain form post
     }).then(function () {
       for (var k = 0; k < buttons.length; k++) buttons[k].disabled = false;
+      var lost = !document.activeElement || document.activeElement === document.body;
+      if (!focusMoved && lost && submitter && submitter.focus) submitter.focus();
     });
   });
 })();

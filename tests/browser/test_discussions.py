@@ -534,3 +534,42 @@ def test_a_reader_of_the_english_site_gets_live_changes_in_english(sign_in, live
     ben.page.reload()
     expect(article.locator("[data-tombstone]")).to_have_text("Removed by moderation: off-topic")
     assert article.locator("time").inner_text() == live_time
+
+
+def test_after_posting_with_the_keyboard_the_focus_is_on_the_new_comment(sign_in, network_guard):
+    """Keyboard only: write, send with Enter on the button, and the focus lands on the new
+    comment (not on <body>); the same for a reply opened with the keyboard."""
+    from tests.browser.keyboard import tab_to
+
+    anna = sign_in(ANNA)
+    anna.goto(discussion_path(anna))
+    wait_until_live(anna)
+    page = anna.page
+
+    box = comment_box(anna)
+    tab_to(page, box, limit=200)
+    text = unique("Mit der Tastatur geschrieben.")
+    page.keyboard.type(text)
+    tab_to(page, page.get_by_role("button", name=PUBLISH_COMMENT))
+    with page.expect_response(lambda r: r.url.endswith("/kommentieren/")) as answer:
+        page.keyboard.press("Enter")
+    comment_id = answer.value.json()["id"]
+    new_comment = page.locator(f"#comment-{comment_id}")
+    expect(new_comment).to_contain_text(text)
+    expect(new_comment).to_be_focused()
+
+    # A reply to someone else's comment, from the keyboard as well.
+    other = page.locator("[data-comment]").filter(has_not_text=NAMES[ANNA]).first
+    summary = other.locator("summary", has_text="Antworten")
+    tab_to(page, summary, limit=400)
+    page.keyboard.press("Enter")
+    reply_box = other.locator("textarea")
+    tab_to(page, reply_box)
+    reply = unique("Eine Antwort mit der Tastatur.")
+    page.keyboard.type(reply)
+    tab_to(page, other.get_by_role("button", name="Antwort veröffentlichen"))
+    with page.expect_response(lambda r: r.url.endswith("/kommentieren/")) as answer:
+        page.keyboard.press("Enter")
+    reply_id = answer.value.json()["id"]
+    expect(page.locator(f"#comment-{reply_id}")).to_be_focused()
+    assert page.evaluate("() => document.activeElement !== document.body")

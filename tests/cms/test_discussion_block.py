@@ -222,3 +222,14 @@ def test_the_discussion_costs_a_fixed_number_of_queries(
         post_comment(author=make_user(), discussion=discussion, text="Antwort", reply_to=thread)
     with django_assert_max_num_queries(count):
         assert client.get(page.url).status_code == 200
+
+
+def test_the_discussion_page_links_back_to_its_consultation(client, page, discussion):
+    html = client.get(reverse("discussion_detail", args=[discussion.pk])).content.decode()
+    assert f'href="{page.url}" data-back-to-consultation' in html
+
+
+def test_a_discussion_without_a_published_page_has_no_dead_link(client, page, discussion):
+    page.unpublish()
+    html = client.get(reverse("discussion_detail", args=[discussion.pk])).content.decode()
+    assert "data-back-to-consultation" not in html

@@ -337,3 +337,20 @@ def test_moderator_reads_a_hidden_comment_with_its_history_before_restoring(
     assert "Grenzwertig" in page
     assert "data-history" in page and "Ton" in page
     assert 'value="restore"' in page
+
+
+def test_edit_is_offered_only_while_the_comment_can_be_edited(client, discussion, resident):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    comment = post_comment(author=resident, discussion=discussion, text="Frisch")
+    client.force_login(resident)
+    edit_url = reverse("edit_comment", args=[comment.pk])
+    page = reverse("discussion_detail", args=[discussion.pk])
+    assert f'href="{edit_url}"' in client.get(page).content.decode()
+
+    Comment.objects.filter(pk=comment.pk).update(created=timezone.now() - timedelta(minutes=16))
+    html = client.get(page).content.decode()
+    assert f'href="{edit_url}"' not in html
+    assert f'href="{reverse("delete_comment", args=[comment.pk])}"' in html  # still deletable
