@@ -47,6 +47,7 @@ AWAITING_BADGE = "Wartet auf Freigabe – nur Sie können ihn sehen"
 NEW_COMMENT_BY = "Neuer Kommentar von"
 REMOVED_ANNOUNCEMENT = "Ein Kommentar wurde von der Moderation entfernt."
 REMOVED_AUTHOR = "Entfernter Kommentar"
+YOUR_REMOVED_TEXT = "Ihr entfernter Text"
 OFFICIAL = "Offizielle Antwort"
 REASON = "gehört nicht zum Thema"  # off-topic
 TOMBSTONE = f"Von der Moderation entfernt: {REASON}"
@@ -293,10 +294,13 @@ def test_a_comment_and_its_removal_reach_the_other_resident_live(sign_in, networ
     expect(ben_box).to_be_focused()
     expect(ben_box).to_have_value(draft)
 
-    # After a reload the tombstone is what the server renders too.
+    # After a reload the tombstone is what the server renders too; only Anna herself (and
+    # the moderators) still read her text there, marked as removed.
     anna.page.reload()
     expect(anna.page.locator(f"#comment-{comment_id} [data-tombstone]")).to_have_text(TOMBSTONE)
-    expect(anna.page.locator("body")).not_to_contain_text(text)
+    removed = anna.page.locator(f"#comment-{comment_id} [data-removed-text]")
+    expect(removed).to_contain_text(text)
+    expect(removed).to_contain_text(YOUR_REMOVED_TEXT)
     anna.stay()
 
     # The moderator restores it: the text and the name come back live, also where the
@@ -308,6 +312,7 @@ def test_a_comment_and_its_removal_reach_the_other_resident_live(sign_in, networ
         expect(article.locator("[data-tombstone]")).to_be_hidden()
         expect(article).to_contain_text(NAMES[ANNA])
         expect(article).not_to_contain_text(REMOVED_AUTHOR)
+        expect(article.locator("[data-removed-text]")).to_have_count(0)
         person.assert_stayed()
     expect(ben.page.locator("#live-announcer")).to_have_text(CHANGED_ANNOUNCEMENT)
     expect(ben_box).to_be_focused()
@@ -355,14 +360,18 @@ def test_the_same_flow_works_without_javascript(sign_in, network_guard):
     expect(moderator.page.get_by_role("status")).to_contain_text("Erledigt.")
     expect(moderator.page.locator(f"#queue-{comment_id}")).to_have_count(0)
 
-    # Both residents see the tombstone after a reload, and the text is gone.
+    # Both residents see the tombstone after a reload; the text is gone for Ben, and Anna
+    # reads hers only marked as removed.
     for person in (anna, ben):
         expect(person.page.locator("body")).to_contain_text(text)  # not yet reloaded
         person.page.reload()
         article = person.page.locator(f"#comment-{comment_id}")
         expect(article.locator("[data-tombstone]")).to_have_text(TOMBSTONE)
         expect(article).to_contain_text(REMOVED_AUTHOR)
-        expect(person.page.locator("body")).not_to_contain_text(text)
+    expect(ben.page.locator("body")).not_to_contain_text(text)
+    expect(anna.page.locator(f"#comment-{comment_id} [data-removed-text]")).to_contain_text(
+        YOUR_REMOVED_TEXT
+    )
 
     for person in (anna, ben, moderator):
         assert person.sockets == [], f"scripts ran in {person.email}'s page: {person.sockets}"
