@@ -22,6 +22,7 @@ def listed(consultation_index):
         "Busnetz Nordstadt": {"topic": mobility, "district": north, "active": "before"},
         "Theater Altstadt": {"topic": culture, "district": old_town, "active": "after"},
         "Museum Nordstadt": {"topic": culture, "district": north, "active": PhaseKind.INFORMATION},
+        "Bücherei Altstadt": {"topic": culture, "district": old_town, "active": "evaluation"},
     }
     for title, fields in specs.items():
         add_consultation_page(consultation_index, make_consultation(title=title, **fields))
@@ -36,24 +37,27 @@ def test_without_filters_every_public_consultation_is_listed(client, listed):
         "Busnetz Nordstadt",
         "Theater Altstadt",
         "Museum Nordstadt",
+        "Bücherei Altstadt",
     }
 
 
 def test_filter_by_topic(client, listed):
     response = client.get(listed.url, {"topic": "kultur"})
-    assert titles(response) == {"Theater Altstadt", "Museum Nordstadt"}
+    assert titles(response) == {"Theater Altstadt", "Museum Nordstadt", "Bücherei Altstadt"}
 
 
 def test_filter_by_district(client, listed):
     response = client.get(listed.url, {"district": "altstadt"})
-    assert titles(response) == {"Radweg Altstadt", "Theater Altstadt"}
+    assert titles(response) == {"Radweg Altstadt", "Theater Altstadt", "Bücherei Altstadt"}
 
 
 @pytest.mark.parametrize(
     "status,expected",
     [
-        ("open", {"Radweg Altstadt", "Museum Nordstadt"}),
-        ("upcoming", {"Busnetz Nordstadt"}),
+        ("open", {"Radweg Altstadt"}),
+        # Information first: participation has not started (the demo's "Quartier am Bahnhof").
+        ("upcoming", {"Busnetz Nordstadt", "Museum Nordstadt"}),
+        ("evaluating", {"Bücherei Altstadt"}),
         ("closed", {"Theater Altstadt"}),
     ],
 )
@@ -61,10 +65,32 @@ def test_filter_by_status(client, listed, status, expected):
     assert titles(client.get(listed.url, {"status": status})) == expected
 
 
+@pytest.mark.parametrize(
+    ("title", "badge"),
+    [
+        ("Radweg Altstadt", "open"),
+        ("Busnetz Nordstadt", "upcoming"),
+        ("Museum Nordstadt", "upcoming"),
+        ("Bücherei Altstadt", "evaluating"),
+        ("Theater Altstadt", "closed"),
+    ],
+)
+def test_every_card_badge_matches_the_status_filter(client, listed, title, badge):
+    html = client.get(listed.url, {"status": badge}).content.decode()
+    assert title in html
+    assert f'class="badge badge--{badge}"' in html
+    assert html.count('class="badge badge--') == html.count(f'class="badge badge--{badge}"')
+
+
+def test_the_status_filter_offers_evaluating(client, listed):
+    html = client.get(listed.url).content.decode()
+    assert '<option value="evaluating">' in html
+
+
 def test_filters_combine(client, listed):
     response = client.get(listed.url, {"topic": "mobilitat", "district": "altstadt"})
     assert titles(response) == {"Radweg Altstadt"}
-    response = client.get(listed.url, {"topic": "kultur", "status": "open"})
+    response = client.get(listed.url, {"topic": "kultur", "status": "upcoming"})
     assert titles(response) == {"Museum Nordstadt"}
 
 
@@ -82,7 +108,7 @@ def test_the_filter_form_is_a_plain_get_form_that_keeps_the_choice(client, liste
 
 
 def test_no_match_says_so(client, listed):
-    response = client.get(listed.url, {"topic": "kultur", "status": "upcoming"})
+    response = client.get(listed.url, {"topic": "mobilitat", "status": "closed"})
     assert titles(response) == set()
     assert 'class="card-list"' not in response.content.decode()
 

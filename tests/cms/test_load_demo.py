@@ -83,6 +83,21 @@ def test_demo_phases_sit_around_today(demo):
     assert bahnhof.active_phase().kind == "information"
     participation = next(p for p in bahnhof.phase_list if p.kind == "participation")
     assert participation.start > bahnhof.active_phase().start
+    assert bahnhof.status == "upcoming"  # information only: participation starts later
+
+
+def test_demo_statuses_on_the_index_and_its_filter(demo, client):
+    index = Page.objects.get(slug="beteiligungen").specific
+    html = client.get(index.url).content.decode()
+    assert html.count("badge--open") == 1
+    assert html.count("badge--upcoming") == 1
+    upcoming = client.get(index.url, {"status": "upcoming"}).content.decode()
+    assert "Quartier am Bahnhof" in upcoming
+    assert "Zukunft der Stadthalle" not in upcoming
+    assert "Demnächst" in upcoming
+    current = client.get(index.url, {"status": "open"}).content.decode()
+    assert "Zukunft der Stadthalle" in current
+    assert "Quartier am Bahnhof" not in current
 
 
 def test_demo_accounts(demo):
