@@ -7,7 +7,14 @@ from django.core.management import call_command
 from django.urls import reverse
 from wagtail.models import Page, Site
 
-from cms.models import ConsultationPage, HomePage, NewsPage, SiteSettings
+from cms.models import (
+    AccessibilityStatementPage,
+    ConsultationPage,
+    ContentPage,
+    HomePage,
+    NewsPage,
+    SiteSettings,
+)
 from consultations.models import Comment, Consultation, Discussion, LiveEvent, Reaction, User
 from consultations.roles import EDITORS, SITE_MODERATORS
 
@@ -68,7 +75,8 @@ def test_demo_creates_the_town(demo, client):
     settings = SiteSettings.for_site(site)
     assert settings.imprint_page.title == "Impressum"
     assert settings.privacy_page.title == "Datenschutz"
-    assert settings.accessibility_page.title == "Erklärung zur Barrierefreiheit"
+    statement = AccessibilityStatementPage.for_site(site)
+    assert statement.title == "Erklärung zur Barrierefreiheit"
 
     html = client.get("/").content.decode()
     assert "Zukunft der Stadthalle" in html
@@ -190,5 +198,31 @@ def test_an_older_demo_database_gets_its_discussions(demo, capsys):
     for page in ConsultationPage.objects.all():
         assert len(page.discussion_blocks()) == 1
     assert Consultation.objects.get(slug="quartier-am-bahnhof").moderation_mode == "before"
+    call_command("load_demo")
+    assert "nothing changed" in capsys.readouterr().out
+
+
+def test_the_demo_accessibility_statement_is_complete(demo, client):
+    statement = AccessibilityStatementPage.objects.live().get()
+    statement.clean()  # every required part is there
+    assert statement.conformance == "partial"
+    assert len(statement.known_gaps) >= 2
+    for gap in statement.known_gaps:
+        assert all(gap.value[part].strip() for part in ("barrier", "reason", "alternative"))
+    assert statement.feedback_email and statement.feedback_phone
+    assert statement.enforcement_body.startswith("Schlichtungsstelle")
+    html = client.get("/").content.decode()
+    assert f'<a href="{statement.url}">Erklärung zur Barrierefreiheit</a>' in html
+
+
+def test_an_older_demo_database_gets_the_statement_page_type(demo, capsys):
+    home = HomePage.objects.get()
+    AccessibilityStatementPage.objects.get().delete()
+    old = ContentPage(title="Erklärung zur Barrierefreiheit", slug="barrierefreiheit")
+    home.add_child(instance=old)
+    call_command("load_demo")
+    assert "accessibility" in capsys.readouterr().out
+    assert not ContentPage.objects.filter(slug="barrierefreiheit").exists()
+    assert AccessibilityStatementPage.objects.live().count() == 1
     call_command("load_demo")
     assert "nothing changed" in capsys.readouterr().out
