@@ -113,7 +113,7 @@ def test_no_match_says_so(client, listed):
     assert 'class="card-list"' not in response.content.decode()
 
 
-def _add_many(index, count, start):
+def _add_many(index, count, start, active=PhaseKind.PARTICIPATION):
     for n in range(start, start + count):
         add_consultation_page(
             index,
@@ -121,21 +121,25 @@ def _add_many(index, count, start):
                 title=f"Beteiligung {n}",
                 topic=make_topic(f"Thema {n % 3}"),
                 district=make_district(f"Bezirk {n % 2}"),
+                active=active,
             ),
         )
 
 
-@pytest.mark.parametrize("params", [{}, {"status": "open"}, {"topic": "thema-1"}])
+@pytest.mark.parametrize(
+    "params", [{}, {"status": "open"}, {"status": "evaluating"}, {"topic": "thema-1"}]
+)
 def test_query_count_does_not_grow_with_the_number_of_consultations(
     client, consultation_index, django_assert_max_num_queries, params
 ):
     client.force_login(make_user())  # logged in: no page cache, membership lookups included
-    _add_many(consultation_index, 2, 0)
+    active = "evaluation" if params.get("status") == "evaluating" else PhaseKind.PARTICIPATION
+    _add_many(consultation_index, 2, 0, active)
     with django_assert_max_num_queries(30) as few:
         client.get(consultation_index.url, params)
     baseline_count = len(few.captured_queries)  # read now: the next request resets the log
     assert baseline_count > 0
-    _add_many(consultation_index, 10, 2)
+    _add_many(consultation_index, 10, 2, active)
     with django_assert_max_num_queries(baseline_count):
         response = client.get(consultation_index.url, params)
     assert len(response.context["consultations"]) >= (10 if not params.get("topic") else 4)
