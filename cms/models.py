@@ -584,6 +584,10 @@ class SiteSettings(BaseSiteSetting):
                 FieldPanel("contact_email"),
             ],
             heading=_("Footer"),
+            help_text=_(
+                "Every footer links the site's accessibility statement by itself: create a "
+                "page of the type “accessibility statement” below the home page."
+            ),
         ),
     ]
 
