@@ -101,7 +101,7 @@ def status_from(
     consultation is upcoming, during it open; afterwards the town evaluates the input until it
     publishes the results or no phase is left, then it is closed. Published results never close
     participation that is still running: residents could still take part.
-    ``ConsultationQuerySet.with_status`` is this rule as SQL; a test table holds both to it.
+    ``ConsultationQuerySet.with_status_at`` is this rule as SQL; a test table holds both to it.
     """
     results_published = results_published_at is not None and results_published_at <= moment
     if participation_start is None:
