@@ -201,6 +201,38 @@ def _live_page_of(consultation):
     return ConsultationPage.objects.live().filter(consultation=consultation).first()
 
 
+class KnownGapBlock(blocks.StructBlock):
+    """One barrier an accessibility statement admits: what, why, and how people get around it
+    (BITV 2.0 § 7: non-accessible content, the reasons, accessible alternatives)."""
+
+    barrier = blocks.TextBlock(
+        label=_("content that is not accessible"),
+        max_length=1000,
+        help_text=_("Say what is not accessible and for whom, e.g. “PDF documents lack tags”."),
+    )
+    reason = blocks.TextBlock(
+        label=_("reason"),
+        max_length=1000,
+        help_text=_("Why: not fixed yet (and by when), or a disproportionate burden."),
+    )
+    alternative = blocks.TextBlock(
+        label=_("accessible alternative"),
+        max_length=1000,
+        help_text=_("How people still get the content, e.g. on request by e-mail or phone."),
+    )
+
+    class Meta:
+        icon = "warning"
+        label = _("Known gap")
+        template = "cms/blocks/known_gap_block.html"
+
+
+class KnownGapsStreamBlock(blocks.StreamBlock):
+    """The list of known gaps; a stream so editors can add, reorder and remove entries."""
+
+    gap = KnownGapBlock()
+
+
 class BodyStreamBlock(blocks.StreamBlock):
     """Everything an editor can put into a page body."""
 

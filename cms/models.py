@@ -21,7 +21,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from cms import page_cache
-from cms.blocks import BodyStreamBlock, ConsultationBodyStreamBlock
+from cms.blocks import BodyStreamBlock, ConsultationBodyStreamBlock, KnownGapsStreamBlock
 from cms.page_cache import CachedPageMixin
 from consultations import realtime
 from consultations.models import Consultation
@@ -87,7 +87,12 @@ class HomePage(BasePage):
     ]
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["cms.ContentPage", "cms.NewsIndexPage", "cms.ConsultationIndexPage"]
+    subpage_types = [
+        "cms.ContentPage",
+        "cms.NewsIndexPage",
+        "cms.ConsultationIndexPage",
+        "cms.AccessibilityStatementPage",
+    ]
     max_count_per_parent = 1
 
     class Meta:
@@ -392,9 +397,152 @@ class ConsultationPage(BasePage):
         return context
 
 
+class AccessibilityStatementPage(BasePage):
+    """The site's accessibility statement as BITV 2.0 (§ 7) and EU directive 2016/2102 require
+    it: conformance status, known gaps with reasons and alternatives, when and how the site was
+    last reviewed, a feedback contact and the enforcement body. One per site (a child of the
+    home page); every page's footer links to it."""
+
+    class Conformance(models.TextChoices):
+        FULL = "full", _("fully compliant")
+        PARTIAL = "partial", _("partially compliant")
+        NONE = "none", _("not compliant")
+
+    class ReviewMethod(models.TextChoices):
+        SELF_ASSESSMENT = "self_assessment", _("self-assessment")
+        THIRD_PARTY = "third_party", _("assessment by a third party")
+
+    intro = models.TextField(
+        _("introduction"),
+        blank=True,
+        max_length=1000,
+        help_text=_("Who makes the statement and which website it covers."),
+    )
+    conformance = models.CharField(
+        _("conformance status"),
+        max_length=10,
+        choices=Conformance.choices,
+        default=Conformance.PARTIAL,
+        help_text=_("Measured against BITV 2.0 (EN 301 549, WCAG 2.1 level AA)."),
+    )
+    known_gaps = StreamField(
+        KnownGapsStreamBlock(),
+        verbose_name=_("known gaps"),
+        blank=True,
+        help_text=_("Required unless the site is fully compliant."),
+    )
+    statement_date = models.DateField(
+        _("statement prepared or last updated"), default=timezone.localdate
+    )
+    review_date = models.DateField(_("last review of the website"), default=timezone.localdate)
+    review_method = models.CharField(
+        _("review method"),
+        max_length=20,
+        choices=ReviewMethod.choices,
+        default=ReviewMethod.SELF_ASSESSMENT,
+    )
+    review_details = models.TextField(
+        _("how the review was done"),
+        blank=True,
+        max_length=1000,
+        help_text=_("E.g. tools, browsers and assistive technology used, or who tested."),
+    )
+    feedback_contact = models.CharField(
+        _("contact for feedback"),
+        max_length=200,
+        help_text=_("The office or person who answers, e.g. “Beauftragte für Barrierefreiheit”."),
+    )
+    feedback_email = models.EmailField(_("e-mail address"), blank=True)
+    feedback_phone = models.CharField(_("phone number"), max_length=40, blank=True)
+    feedback_form_url = models.URLField(_("link to a contact form"), blank=True)
+    enforcement_body = models.CharField(
+        _("enforcement body"),
+        max_length=300,
+        help_text=_(
+            "The arbitration body (Schlichtungsstelle) responsible for you: it depends on the "
+            "Land; federal bodies name the Schlichtungsstelle nach dem BGG."
+        ),
+    )
+    enforcement_address = models.TextField(_("postal address"), blank=True, max_length=500)
+    enforcement_email = models.EmailField(_("e-mail address"), blank=True)
+    enforcement_phone = models.CharField(_("phone number"), max_length=40, blank=True)
+    enforcement_url = models.URLField(_("website"), blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        MultiFieldPanel(
+            [FieldPanel("conformance"), FieldPanel("known_gaps")],
+            heading=_("Conformance"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("statement_date"),
+                FieldPanel("review_date"),
+                FieldPanel("review_method"),
+                FieldPanel("review_details"),
+            ],
+            heading=_("Review"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("feedback_contact"),
+                FieldPanel("feedback_email"),
+                FieldPanel("feedback_phone"),
+                FieldPanel("feedback_form_url"),
+            ],
+            heading=_("Feedback"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("enforcement_body"),
+                FieldPanel("enforcement_address"),
+                FieldPanel("enforcement_email"),
+                FieldPanel("enforcement_phone"),
+                FieldPanel("enforcement_url"),
+            ],
+            heading=_("Enforcement procedure"),
+        ),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = []
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("accessibility statement")
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.conformance != self.Conformance.FULL and not len(self.known_gaps):
+            errors["known_gaps"] = _(
+                "Name the content that is not accessible, why, and the accessible alternative."
+            )
+        if not (self.feedback_email or self.feedback_phone or self.feedback_form_url):
+            errors["feedback_email"] = _(
+                "Give at least one way to send feedback: e-mail, phone or a contact form."
+            )
+        if not (self.enforcement_url or self.enforcement_email or self.enforcement_address):
+            errors["enforcement_url"] = _(
+                "Say how to reach the enforcement body: website, e-mail or postal address."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @classmethod
+    def for_site(cls, site) -> AccessibilityStatementPage | None:
+        """The live statement of ``site`` (the footer links to it), if it has one."""
+        if site is None:
+            return None
+        return cls.objects.live().descendant_of(site.root_page, inclusive=True).first()
+
+
 @register_setting(icon="site")
 class SiteSettings(BaseSiteSetting):
-    """The town's name, logo and the legally required pages linked from every page's footer."""
+    """The town's name, logo and the legally required pages linked from every page's footer
+    (the accessibility statement is a page type of its own, found per site)."""
 
     town_name = models.CharField(_("town name"), max_length=100, default="Musterstadt")
     tagline = models.CharField(_("tagline"), max_length=200, blank=True)
@@ -422,14 +570,6 @@ class SiteSettings(BaseSiteSetting):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    accessibility_page = models.ForeignKey(
-        "wagtailcore.Page",
-        verbose_name=_("accessibility statement"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
 
     panels = [
@@ -441,10 +581,13 @@ class SiteSettings(BaseSiteSetting):
             [
                 FieldPanel("imprint_page"),
                 FieldPanel("privacy_page"),
-                FieldPanel("accessibility_page"),
                 FieldPanel("contact_email"),
             ],
             heading=_("Footer"),
+            help_text=_(
+                "Every footer links the site's accessibility statement by itself: create a "
+                "page of the type “accessibility statement” below the home page."
+            ),
         ),
     ]
 

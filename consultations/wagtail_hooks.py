@@ -145,8 +145,9 @@ class ConsultationViewSet(SnippetViewSet):
             [FieldPanel("results_statement", read_only=True)],
             heading=_("What became of your input"),
             help_text=_(
-                "Use “Publish results” in the list of consultations: it informs everybody "
-                "who is watching the consultation."
+                "Use “Publish results” in the list of consultations. The statement then "
+                "appears on the consultation page, straight away also for people who have the "
+                "page open. Nobody is notified by e-mail yet."
             ),
         ),
     ]

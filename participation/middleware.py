@@ -1,3 +1,6 @@
+from csp.middleware import CSPMiddleware
+
+
 class SyncChainMiddleware:
     """A no-op, sync-only middleware placed last in MIDDLEWARE.
 
@@ -16,3 +19,20 @@ class SyncChainMiddleware:
 
     def __call__(self, request):
         return self.get_response(request)
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, letting the Wagtail admin frame its previews of our pages.
+
+    Wagtail renders a preview by sending a simulated request for the page through the whole
+    middleware chain and shows the answer in an iframe of the admin, which the site's
+    ``frame-ancestors 'none'`` forbids (the preview panel stays blank). Only such simulated
+    requests (``request.is_preview``, set by Wagtail itself, never from a query or header) may
+    be framed, and only by our own origin; everything else keeps the strict policy.
+    """
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        if getattr(request, "is_preview", False) is True:
+            parts.replace = {**(parts.replace or {}), "frame-ancestors": ["'self'"]}
+        return parts

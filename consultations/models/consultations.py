@@ -5,7 +5,8 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Max, Min, OuterRef, Q, Subquery
+from django.db.models import Case, F, Max, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -85,52 +86,100 @@ def validate_area(value):
                     )
 
 
+def status_from(
+    *,
+    moment: datetime,
+    participation_start: datetime | None,
+    participation_end: datetime | None,
+    last_phase_end: datetime | None,
+    results_published_at: datetime | None,
+) -> str:
+    """The one rule that turns a consultation's dates into its status at ``moment``.
+
+    Participation runs from the start of the first participation phase to the end of the last
+    one (without a participation phase, the phases as a whole count). Before it the
+    consultation is upcoming, during it open; afterwards the town evaluates the input until it
+    publishes the results or no phase is left, then it is closed. Published results never close
+    participation that is still running: residents could still take part.
+    ``ConsultationQuerySet.with_status_at`` is this rule as SQL; a test table holds both to it.
+    """
+    results_published = results_published_at is not None and results_published_at <= moment
+    if participation_start is None:
+        return Consultation.Status.CLOSED if results_published else Consultation.Status.UPCOMING
+    if moment < participation_start:
+        return Consultation.Status.UPCOMING
+    if moment < participation_end:
+        return Consultation.Status.OPEN
+    if results_published or moment >= last_phase_end:
+        return Consultation.Status.CLOSED
+    return Consultation.Status.EVALUATING
+
+
+def _phase_bound(aggregate, field: str, kind: str | None = None):
+    phases = Phase.objects.filter(consultation=OuterRef("pk"))
+    if kind is not None:
+        phases = phases.filter(kind=kind)
+    return Subquery(
+        phases.order_by().values("consultation").annotate(bound=aggregate(field)).values("bound")
+    )
+
+
 class ConsultationQuerySet(models.QuerySet):
     def with_dates(self):
-        """Annotate when participation starts and ends, from the phases (one query, no N+1)."""
-        participation_end = (
-            Phase.objects.filter(consultation=OuterRef("pk"), kind=PhaseKind.PARTICIPATION)
-            .values("consultation")
-            .annotate(end=Max("end"))
-            .values("end")
-        )
+        """Annotate the dates the status depends on, from the phases (subqueries, no N+1)."""
         return self.annotate(
-            first_phase_start=Min("phases__start"),
-            last_phase_end=Max("phases__end"),
-            participation_end=Subquery(participation_end),
+            participation_start=Coalesce(
+                _phase_bound(Min, "start", PhaseKind.PARTICIPATION), _phase_bound(Min, "start")
+            ),
+            participation_end=Coalesce(
+                _phase_bound(Max, "end", PhaseKind.PARTICIPATION), _phase_bound(Max, "end")
+            ),
+            last_phase_end=_phase_bound(Max, "end"),
         )
+
+    def with_status_at(self, now: datetime | None = None):
+        """Annotate ``current_status``: ``status_from`` as one SQL expression."""
+        now = now or timezone.now()
+        published = Q(results_published_at__isnull=False, results_published_at__lte=now)
+        status = Case(
+            When(
+                Q(participation_start__isnull=True) & published,
+                then=Value(Consultation.Status.CLOSED),
+            ),
+            When(
+                Q(participation_start__isnull=True) | Q(participation_start__gt=now),
+                then=Value(Consultation.Status.UPCOMING),
+            ),
+            When(participation_end__gt=now, then=Value(Consultation.Status.OPEN)),
+            When(published | Q(last_phase_end__lte=now), then=Value(Consultation.Status.CLOSED)),
+            default=Value(Consultation.Status.EVALUATING),
+            output_field=models.CharField(),
+        )
+        return self.with_dates().annotate(current_status=status)
 
     def public(self):
         return self.filter(visibility=Consultation.Visibility.PUBLIC)
 
+    def with_status(self, status: str, now: datetime | None = None):
+        """Consultations whose status at ``now`` is ``status`` (an unknown status filters
+        nothing out)."""
+        qs = self.with_status_at(now)
+        if status in Consultation.Status.values:
+            qs = qs.filter(current_status=status)
+        return qs
+
     def upcoming(self, now: datetime | None = None):
-        now = now or timezone.now()
-        return self.with_dates().filter(first_phase_start__gt=now)
+        return self.with_status(Consultation.Status.UPCOMING, now)
 
     def open(self, now: datetime | None = None):
-        """Consultations that have started and whose participation has not yet ended."""
-        now = now or timezone.now()
-        qs = self.with_dates().filter(first_phase_start__lte=now)
-        return qs.filter(
-            Q(participation_end__gt=now) | Q(participation_end__isnull=True, last_phase_end__gt=now)
-        )
+        """Consultations whose participation runs now."""
+        return self.with_status(Consultation.Status.OPEN, now)
+
+    def evaluating(self, now: datetime | None = None):
+        return self.with_status(Consultation.Status.EVALUATING, now)
 
     def closed(self, now: datetime | None = None):
-        now = now or timezone.now()
-        qs = self.with_dates()
-        return qs.filter(
-            Q(participation_end__lte=now)
-            | Q(participation_end__isnull=True, last_phase_end__lte=now)
-        )
-
-    def with_status(self, status: str, now: datetime | None = None):
-        if status == Consultation.Status.OPEN:
-            return self.open(now)
-        if status == Consultation.Status.UPCOMING:
-            return self.upcoming(now)
-        if status == Consultation.Status.CLOSED:
-            return self.closed(now)
-        return self.with_dates()
+        return self.with_status(Consultation.Status.CLOSED, now)
 
 
 class Consultation(TimeStampedModel, ClusterableModel):
@@ -147,6 +196,7 @@ class Consultation(TimeStampedModel, ClusterableModel):
     class Status(models.TextChoices):
         UPCOMING = "upcoming", _("upcoming")
         OPEN = "open", _("open")
+        EVALUATING = "evaluating", _("evaluating")
         CLOSED = "closed", _("closed")
 
     title = models.CharField(_("title"), max_length=200)
@@ -223,12 +273,16 @@ class Consultation(TimeStampedModel, ClusterableModel):
         return self.phase_at(timezone.now())
 
     def status_at(self, moment: datetime) -> str:
+        """The status at ``moment`` (see ``status_from``), from the cached phase list."""
         phases = self.phase_list
-        if not phases or moment < phases[0].start:
-            return self.Status.UPCOMING
-        participation = [p for p in phases if p.kind == PhaseKind.PARTICIPATION]
-        end = max(p.end for p in (participation or phases))
-        return self.Status.OPEN if moment < end else self.Status.CLOSED
+        participation = [p for p in phases if p.kind == PhaseKind.PARTICIPATION] or phases
+        return status_from(
+            moment=moment,
+            participation_start=min((p.start for p in participation), default=None),
+            participation_end=max((p.end for p in participation), default=None),
+            last_phase_end=max((p.end for p in phases), default=None),
+            results_published_at=self.results_published_at,
+        )
 
     @property
     def status(self) -> str:

@@ -22,6 +22,7 @@ def listed(consultation_index):
         "Busnetz Nordstadt": {"topic": mobility, "district": north, "active": "before"},
         "Theater Altstadt": {"topic": culture, "district": old_town, "active": "after"},
         "Museum Nordstadt": {"topic": culture, "district": north, "active": PhaseKind.INFORMATION},
+        "Bücherei Altstadt": {"topic": culture, "district": old_town, "active": "evaluation"},
     }
     for title, fields in specs.items():
         add_consultation_page(consultation_index, make_consultation(title=title, **fields))
@@ -36,24 +37,27 @@ def test_without_filters_every_public_consultation_is_listed(client, listed):
         "Busnetz Nordstadt",
         "Theater Altstadt",
         "Museum Nordstadt",
+        "Bücherei Altstadt",
     }
 
 
 def test_filter_by_topic(client, listed):
     response = client.get(listed.url, {"topic": "kultur"})
-    assert titles(response) == {"Theater Altstadt", "Museum Nordstadt"}
+    assert titles(response) == {"Theater Altstadt", "Museum Nordstadt", "Bücherei Altstadt"}
 
 
 def test_filter_by_district(client, listed):
     response = client.get(listed.url, {"district": "altstadt"})
-    assert titles(response) == {"Radweg Altstadt", "Theater Altstadt"}
+    assert titles(response) == {"Radweg Altstadt", "Theater Altstadt", "Bücherei Altstadt"}
 
 
 @pytest.mark.parametrize(
     "status,expected",
     [
-        ("open", {"Radweg Altstadt", "Museum Nordstadt"}),
-        ("upcoming", {"Busnetz Nordstadt"}),
+        ("open", {"Radweg Altstadt"}),
+        # Information first: participation has not started (the demo's "Quartier am Bahnhof").
+        ("upcoming", {"Busnetz Nordstadt", "Museum Nordstadt"}),
+        ("evaluating", {"Bücherei Altstadt"}),
         ("closed", {"Theater Altstadt"}),
     ],
 )
@@ -61,10 +65,32 @@ def test_filter_by_status(client, listed, status, expected):
     assert titles(client.get(listed.url, {"status": status})) == expected
 
 
+@pytest.mark.parametrize(
+    ("title", "badge"),
+    [
+        ("Radweg Altstadt", "open"),
+        ("Busnetz Nordstadt", "upcoming"),
+        ("Museum Nordstadt", "upcoming"),
+        ("Bücherei Altstadt", "evaluating"),
+        ("Theater Altstadt", "closed"),
+    ],
+)
+def test_every_card_badge_matches_the_status_filter(client, listed, title, badge):
+    html = client.get(listed.url, {"status": badge}).content.decode()
+    assert title in html
+    assert f'class="badge badge--{badge}"' in html
+    assert html.count('class="badge badge--') == html.count(f'class="badge badge--{badge}"')
+
+
+def test_the_status_filter_offers_evaluating(client, listed):
+    html = client.get(listed.url).content.decode()
+    assert '<option value="evaluating">' in html
+
+
 def test_filters_combine(client, listed):
     response = client.get(listed.url, {"topic": "mobilitat", "district": "altstadt"})
     assert titles(response) == {"Radweg Altstadt"}
-    response = client.get(listed.url, {"topic": "kultur", "status": "open"})
+    response = client.get(listed.url, {"topic": "kultur", "status": "upcoming"})
     assert titles(response) == {"Museum Nordstadt"}
 
 
@@ -82,12 +108,12 @@ def test_the_filter_form_is_a_plain_get_form_that_keeps_the_choice(client, liste
 
 
 def test_no_match_says_so(client, listed):
-    response = client.get(listed.url, {"topic": "kultur", "status": "upcoming"})
+    response = client.get(listed.url, {"topic": "mobilitat", "status": "closed"})
     assert titles(response) == set()
     assert 'class="card-list"' not in response.content.decode()
 
 
-def _add_many(index, count, start):
+def _add_many(index, count, start, active=PhaseKind.PARTICIPATION):
     for n in range(start, start + count):
         add_consultation_page(
             index,
@@ -95,21 +121,25 @@ def _add_many(index, count, start):
                 title=f"Beteiligung {n}",
                 topic=make_topic(f"Thema {n % 3}"),
                 district=make_district(f"Bezirk {n % 2}"),
+                active=active,
             ),
         )
 
 
-@pytest.mark.parametrize("params", [{}, {"status": "open"}, {"topic": "thema-1"}])
+@pytest.mark.parametrize(
+    "params", [{}, {"status": "open"}, {"status": "evaluating"}, {"topic": "thema-1"}]
+)
 def test_query_count_does_not_grow_with_the_number_of_consultations(
     client, consultation_index, django_assert_max_num_queries, params
 ):
     client.force_login(make_user())  # logged in: no page cache, membership lookups included
-    _add_many(consultation_index, 2, 0)
+    active = "evaluation" if params.get("status") == "evaluating" else PhaseKind.PARTICIPATION
+    _add_many(consultation_index, 2, 0, active)
     with django_assert_max_num_queries(30) as few:
         client.get(consultation_index.url, params)
     baseline_count = len(few.captured_queries)  # read now: the next request resets the log
     assert baseline_count > 0
-    _add_many(consultation_index, 10, 2)
+    _add_many(consultation_index, 10, 2, active)
     with django_assert_max_num_queries(baseline_count):
         response = client.get(consultation_index.url, params)
     assert len(response.context["consultations"]) >= (10 if not params.get("topic") else 4)

@@ -7,7 +7,14 @@ from django.core.management import call_command
 from django.urls import reverse
 from wagtail.models import Page, Site
 
-from cms.models import ConsultationPage, HomePage, NewsPage, SiteSettings
+from cms.models import (
+    AccessibilityStatementPage,
+    ConsultationPage,
+    ContentPage,
+    HomePage,
+    NewsPage,
+    SiteSettings,
+)
 from consultations.models import Comment, Consultation, Discussion, LiveEvent, Reaction, User
 from consultations.roles import EDITORS, SITE_MODERATORS
 
@@ -68,7 +75,8 @@ def test_demo_creates_the_town(demo, client):
     settings = SiteSettings.for_site(site)
     assert settings.imprint_page.title == "Impressum"
     assert settings.privacy_page.title == "Datenschutz"
-    assert settings.accessibility_page.title == "Erklärung zur Barrierefreiheit"
+    statement = AccessibilityStatementPage.for_site(site)
+    assert statement.title == "Erklärung zur Barrierefreiheit"
 
     html = client.get("/").content.decode()
     assert "Zukunft der Stadthalle" in html
@@ -83,6 +91,21 @@ def test_demo_phases_sit_around_today(demo):
     assert bahnhof.active_phase().kind == "information"
     participation = next(p for p in bahnhof.phase_list if p.kind == "participation")
     assert participation.start > bahnhof.active_phase().start
+    assert bahnhof.status == "upcoming"  # information only: participation starts later
+
+
+def test_demo_statuses_on_the_index_and_its_filter(demo, client):
+    index = Page.objects.get(slug="beteiligungen").specific
+    html = client.get(index.url).content.decode()
+    assert html.count("badge--open") == 1
+    assert html.count("badge--upcoming") == 1
+    upcoming = client.get(index.url, {"status": "upcoming"}).content.decode()
+    assert "Quartier am Bahnhof" in upcoming
+    assert "Zukunft der Stadthalle" not in upcoming
+    assert "Demnächst" in upcoming
+    current = client.get(index.url, {"status": "open"}).content.decode()
+    assert "Zukunft der Stadthalle" in current
+    assert "Quartier am Bahnhof" not in current
 
 
 def test_demo_accounts(demo):
@@ -175,5 +198,31 @@ def test_an_older_demo_database_gets_its_discussions(demo, capsys):
     for page in ConsultationPage.objects.all():
         assert len(page.discussion_blocks()) == 1
     assert Consultation.objects.get(slug="quartier-am-bahnhof").moderation_mode == "before"
+    call_command("load_demo")
+    assert "nothing changed" in capsys.readouterr().out
+
+
+def test_the_demo_accessibility_statement_is_complete(demo, client):
+    statement = AccessibilityStatementPage.objects.live().get()
+    statement.clean()  # every required part is there
+    assert statement.conformance == "partial"
+    assert len(statement.known_gaps) >= 2
+    for gap in statement.known_gaps:
+        assert all(gap.value[part].strip() for part in ("barrier", "reason", "alternative"))
+    assert statement.feedback_email and statement.feedback_phone
+    assert statement.enforcement_body.startswith("Schlichtungsstelle")
+    html = client.get("/").content.decode()
+    assert f'<a href="{statement.url}">Erklärung zur Barrierefreiheit</a>' in html
+
+
+def test_an_older_demo_database_gets_the_statement_page_type(demo, capsys):
+    home = HomePage.objects.get()
+    AccessibilityStatementPage.objects.get().delete()
+    old = ContentPage(title="Erklärung zur Barrierefreiheit", slug="barrierefreiheit")
+    home.add_child(instance=old)
+    call_command("load_demo")
+    assert "accessibility" in capsys.readouterr().out
+    assert not ContentPage.objects.filter(slug="barrierefreiheit").exists()
+    assert AccessibilityStatementPage.objects.live().count() == 1
     call_command("load_demo")
     assert "nothing changed" in capsys.readouterr().out

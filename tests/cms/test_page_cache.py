@@ -231,3 +231,39 @@ def test_pages_are_cached_no_longer_than_until_the_next_phase_change(settings):
     Phase.objects.filter(pk=phase.pk).update(start=now + timedelta(seconds=30))
     assert page_cache.cache_timeout(now) == 30
     assert page_cache.cache_timeout(now + timedelta(seconds=89, milliseconds=500)) == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("offset", [-5, 0, 1, 200, 300, 599, 900, 1200, 1799, 1800, 4000])
+def test_a_cached_page_never_outlives_a_status_change(settings, offset):
+    """Status badges and the status filter change by the clock: every moment a status changes
+    (participation starts or ends, the last phase ends) ends the copy's lifetime."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from consultations.models import Consultation
+    from consultations.phases import PhaseKind
+
+    settings.PAGE_CACHE_SECONDS = 3600
+    base = timezone.now().replace(microsecond=0)
+    consultation = make_consultation(active="after")
+    Phase.objects.filter(consultation=consultation).delete()
+    for kind, start, end in [
+        (PhaseKind.INFORMATION, 0, 300),
+        (PhaseKind.PARTICIPATION, 300, 900),
+        (PhaseKind.EVALUATION, 900, 1800),
+    ]:
+        Phase.objects.create(
+            consultation=consultation,
+            kind=kind,
+            start=base + timedelta(seconds=start),
+            end=base + timedelta(seconds=end),
+        )
+    consultation = Consultation.objects.get(pk=consultation.pk)
+    now = base + timedelta(seconds=offset)
+    timeout = page_cache.cache_timeout(now)
+    stored_status = consultation.status_at(now)
+    for second in range(timeout):
+        assert consultation.status_at(now + timedelta(seconds=second)) == stored_status
+    assert Consultation.objects.with_status(stored_status, now=now).filter(pk=consultation.pk)

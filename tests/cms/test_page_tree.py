@@ -4,6 +4,7 @@ import pytest
 from wagtail.models import Page
 
 from cms.models import (
+    AccessibilityStatementPage,
     ConsultationIndexPage,
     ConsultationPage,
     ContentPage,
@@ -14,7 +15,15 @@ from cms.models import (
 
 pytestmark = pytest.mark.django_db
 
-ALL = [HomePage, ContentPage, NewsIndexPage, NewsPage, ConsultationIndexPage, ConsultationPage]
+ALL = [
+    HomePage,
+    ContentPage,
+    NewsIndexPage,
+    NewsPage,
+    ConsultationIndexPage,
+    ConsultationPage,
+    AccessibilityStatementPage,
+]
 
 # (child type, parent types it may be created under)
 ALLOWED_PARENTS = {
@@ -24,6 +33,7 @@ ALLOWED_PARENTS = {
     NewsPage: {NewsIndexPage},
     ConsultationIndexPage: {HomePage},
     ConsultationPage: {ConsultationIndexPage},
+    AccessibilityStatementPage: {HomePage},
 }
 
 

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -12,14 +12,17 @@ from tests.factories import make_consultation, make_district, make_topic, make_u
 pytestmark = pytest.mark.django_db
 
 
+STATUSES = {"upcoming", "open", "evaluating", "closed"}
+
+
 @pytest.mark.parametrize(
     ("active", "status"),
     [
         ("before", "upcoming"),
-        ("information", "open"),
+        ("information", "upcoming"),
         ("participation", "open"),
-        ("evaluation", "closed"),
-        ("results", "closed"),
+        ("evaluation", "evaluating"),
+        ("results", "evaluating"),
         ("after", "closed"),
     ],
 )
@@ -27,25 +30,113 @@ def test_status_follows_the_phases_and_closes_by_itself(active, status):
     consultation = make_consultation(active=active)
     assert consultation.status == status
     assert list(Consultation.objects.with_status(status)) == [consultation]
-    others = {"upcoming", "open", "closed"} - {status}
-    for other in others:
+    for other in STATUSES - {status}:
         assert not Consultation.objects.with_status(other).exists()
 
 
-def test_active_phase_and_closing_without_a_job():
-    consultation = make_consultation(active="participation")
-    phase = consultation.active_phase()
-    assert phase.kind == PhaseKind.PARTICIPATION
-    # The moment participation ends the consultation is closed: nothing has to run.
-    assert consultation.status_at(phase.end - timedelta(seconds=1)) == "open"
-    assert consultation.status_at(phase.end) == "closed"
+T0 = timezone.make_aware(datetime(2026, 11, 28, 9, 0))
+SECOND = timedelta(seconds=1)
+
+
+def _at(days: float) -> datetime:
+    return T0 + timedelta(days=days)
+
+
+def _consultation(phases, **fields) -> Consultation:
+    consultation = Consultation.objects.create(
+        title="Quartier", slug=f"quartier-{Consultation.objects.count()}", summary="-", **fields
+    )
+    for kind, start, end in phases:
+        Phase.objects.create(consultation=consultation, kind=kind, start=_at(start), end=_at(end))
+    return Consultation.objects.get(pk=consultation.pk)
+
+
+# Like the demo's "Quartier am Bahnhof": information first, participation from day 7.
+BAHNHOF = [
+    (PhaseKind.INFORMATION, 0, 7),
+    (PhaseKind.PARTICIPATION, 7, 35),
+    (PhaseKind.EVALUATION, 35, 56),
+    (PhaseKind.RESULTS, 56, 80),
+]
+
+
+def assert_status(consultation: Consultation, moment: datetime, expected: str) -> None:
+    """The badge's answer and every filter's answer agree at ``moment``."""
+    assert consultation.status_at(moment) == expected, moment
+    for status in STATUSES:
+        listed = Consultation.objects.with_status(status, now=moment).filter(pk=consultation.pk)
+        assert listed.exists() == (status == expected), (moment, status)
+
+
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        (_at(-1), "upcoming"),
+        (_at(0), "upcoming"),  # information phase: residents cannot take part yet
+        (_at(7) - SECOND, "upcoming"),
+        (_at(7), "open"),
+        (_at(35) - SECOND, "open"),
+        (_at(35), "evaluating"),
+        (_at(56), "evaluating"),  # results phase, but nothing published yet
+        (_at(80) - SECOND, "evaluating"),
+        (_at(80), "closed"),  # no phase left
+        (_at(400), "closed"),
+    ],
+)
+def test_status_at_each_boundary(moment, expected):
+    assert_status(_consultation(BAHNHOF), moment, expected)
+
+
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        (_at(40) - SECOND, "evaluating"),
+        (_at(40), "closed"),  # the results are published
+        (_at(60), "closed"),
+    ],
+)
+def test_published_results_close_the_consultation(moment, expected):
+    assert_status(_consultation(BAHNHOF, results_published_at=_at(40)), moment, expected)
+
+
+def test_results_published_early_do_not_close_running_participation():
+    consultation = _consultation(BAHNHOF, results_published_at=_at(10))
+    assert_status(consultation, _at(10), "open")
+    assert_status(consultation, _at(35), "closed")
+
+
+def test_participation_in_two_rounds_is_open_in_between():
+    consultation = _consultation(
+        [
+            (PhaseKind.PARTICIPATION, 0, 10),
+            (PhaseKind.EVALUATION, 10, 20),
+            (PhaseKind.PARTICIPATION, 20, 30),
+        ]
+    )
+    assert_status(consultation, _at(15), "open")
+    assert_status(consultation, _at(30), "closed")
+
+
+def test_without_a_participation_phase_the_phases_count():
+    consultation = _consultation([(PhaseKind.INFORMATION, 0, 10)])
+    assert_status(consultation, _at(-1), "upcoming")
+    assert_status(consultation, _at(5), "open")
+    assert_status(consultation, _at(10), "closed")
+
+
+def test_status_of_many_consultations_is_one_query(django_assert_num_queries):
+    for _ in range(5):
+        _consultation(BAHNHOF)
+    with django_assert_num_queries(1):
+        assert len(list(Consultation.objects.with_status("upcoming", now=_at(3)))) == 5
 
 
 def test_consultation_without_phases_is_upcoming():
     consultation = Consultation.objects.create(title="Leer", slug="leer", summary="-")
     assert consultation.status == "upcoming"
     assert consultation.active_phase() is None
-    assert list(Consultation.objects.upcoming()) == []  # no start date: not listed as upcoming
+    # Listed where its badge says: nothing is scheduled yet.
+    assert list(Consultation.objects.upcoming()) == [consultation]
 
 
 def test_phase_must_end_after_it_starts():

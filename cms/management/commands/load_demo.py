@@ -30,6 +30,7 @@ from wagtail.models import Page, Site
 from wagtail.rich_text import RichText
 
 from cms.models import (
+    AccessibilityStatementPage,
     ConsultationIndexPage,
     ConsultationPage,
     ContentPage,
@@ -703,35 +704,101 @@ class Command(BaseCommand):
                 ),
             ],
         )
-        accessibility = self.child(
-            home,
-            ContentPage,
-            "barrierefreiheit",
-            title="Erklärung zur Barrierefreiheit",
-            intro="Musterstadt möchte diese Website barrierefrei zugänglich machen (BITV 2.0).",
-            body=[
-                ("heading", {"level": "h2", "text": "Stand der Vereinbarkeit"}),
-                (
-                    "paragraph",
-                    _p(
-                        "Diese Website soll die Anforderungen der WCAG 2.1 auf Stufe AA "
-                        "erfüllen. Alle Funktionen sind ohne JavaScript und mit der Tastatur "
-                        "nutzbar."
-                    ),
-                ),
-                ("heading", {"level": "h2", "text": "Barriere melden"}),
-                (
-                    "paragraph",
-                    _p("Schreiben Sie uns an barrierefrei@musterstadt.example."),
-                ),
-            ],
-        )
+        accessibility = self.load_accessibility_statement(home)
         return {
             "about": about,
             "imprint": imprint,
             "privacy": privacy,
             "accessibility": accessibility,
         }
+
+    def load_accessibility_statement(self, home: HomePage) -> AccessibilityStatementPage:
+        # Demo databases from before the statement was a page type have a content page here.
+        old = ContentPage.objects.child_of(home).filter(slug="barrierefreiheit").first()
+        if old is not None:
+            old.delete()
+            self.note("old accessibility content page replaced")
+        return self.child(
+            home,
+            AccessibilityStatementPage,
+            "barrierefreiheit",
+            title="Erklärung zur Barrierefreiheit",
+            intro=(
+                "Die Stadt Musterstadt ist bemüht, ihre Beteiligungsplattform „Musterstadt "
+                "redet mit“ im Einklang mit der Barrierefreie-Informationstechnik-Verordnung "
+                "(BITV 2.0) barrierefrei zugänglich zu machen. Diese Erklärung gilt für "
+                "diese Website."
+            ),
+            conformance=AccessibilityStatementPage.Conformance.PARTIAL,
+            known_gaps=[
+                (
+                    "gap",
+                    {
+                        "barrier": (
+                            "Die Machbarkeitsstudie zur Stadthalle (PDF) ist nicht "
+                            "barrierefrei: Überschriften und Tabellen sind nicht ausgezeichnet."
+                        ),
+                        "reason": (
+                            "Die Studie stammt von einem externen Planungsbüro. Eine "
+                            "barrierefreie Fassung ist beauftragt und folgt bis Ende des "
+                            "nächsten Quartals."
+                        ),
+                        "alternative": (
+                            "Wir senden Ihnen die Inhalte gern als barrierefreies Dokument "
+                            "oder erläutern sie Ihnen am Telefon (siehe Kontakt unten)."
+                        ),
+                    },
+                ),
+                (
+                    "gap",
+                    {
+                        "barrier": (
+                            "Erläuterungen in Leichter Sprache und in Deutscher "
+                            "Gebärdensprache fehlen noch."
+                        ),
+                        "reason": "Die Texte und Videos sind in Arbeit.",
+                        "alternative": (
+                            "Das Bürgerbüro erklärt Ihnen die Beteiligung gern persönlich, "
+                            "am Telefon oder im Rathaus."
+                        ),
+                    },
+                ),
+                (
+                    "gap",
+                    {
+                        "barrier": (
+                            "Die Inhalte der Redaktion gibt es nur auf Deutsch; die "
+                            "englische Oberfläche zeigt sie unübersetzt."
+                        ),
+                        "reason": "Übersetzungen sind noch nicht vorgesehen.",
+                        "alternative": (
+                            "Deutsche Inhalte sind als solche ausgezeichnet, damit "
+                            "Vorleseprogramme sie richtig aussprechen. Fragen beantworten wir "
+                            "auch auf Englisch."
+                        ),
+                    },
+                ),
+            ],
+            statement_date=self.today,
+            review_date=self.today,
+            review_method=AccessibilityStatementPage.ReviewMethod.SELF_ASSESSMENT,
+            review_details=(
+                "Selbstbewertung mit automatischen Prüfungen (axe-core) auf allen Seiten, "
+                "Bedienung nur mit der Tastatur, mit dem Screenreader NVDA und auf einem "
+                "Smartphone."
+            ),
+            feedback_contact="Stadt Musterstadt, Beauftragte für Barrierefreiheit",
+            feedback_email="barrierefrei@musterstadt.example",
+            feedback_phone="01234 567-89",
+            enforcement_body=(
+                "Schlichtungsstelle nach dem Behindertengleichstellungsgesetz bei dem "
+                "Beauftragten der Bundesregierung für die Belange von Menschen mit "
+                "Behinderungen"
+            ),
+            enforcement_address="Mauerstraße 53\n10117 Berlin",
+            enforcement_email="info@schlichtungsstelle-bgg.de",
+            enforcement_url="https://www.schlichtungsstelle-bgg.de",
+        )
 
     def load_settings(self, site: Site, pages) -> None:
         settings = SiteSettings.for_site(site)
@@ -740,7 +807,6 @@ class Command(BaseCommand):
             "tagline": "Beteiligung in Musterstadt",
             "imprint_page_id": pages["imprint"].pk,
             "privacy_page_id": pages["privacy"].pk,
-            "accessibility_page_id": pages["accessibility"].pk,
             "contact_email": "mitreden@musterstadt.example",
         }
         changed = [name for name, value in wanted.items() if getattr(settings, name) != value]
