@@ -106,3 +106,10 @@ def test_cards_and_search_results_are_marked(english, home, consultation_index):
     results = english.get("/suche/", {"q": "Radweg"}).content.decode()
     assert re.search(r'<a href="[^"]+" lang="de">Radweg</a>', results)
     assert NOTE in results
+
+
+def test_the_discussion_page_marks_its_german_title_and_description(english):
+    discussion = make_discussion(title="Was wird aus der Halle?", description="Sagen Sie es uns.")
+    html = english.get(f"/diskussionen/{discussion.pk}/").content.decode()
+    assert 'lang="de"' in element_with(html, "Was wird aus der Halle?</h1>")
+    assert 'lang="de"' in element_with(html, "Sagen Sie es uns.")
