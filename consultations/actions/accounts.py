@@ -44,6 +44,19 @@ def update_profile(
     return user
 
 
+def forget_signup_destination(*, user: User) -> str:
+    """Return where the person was going when they signed up, and forget it.
+
+    Who: the account adapter, when the e-mail address is confirmed or the person signs in.
+    Writes ``User.signup_next`` (cleared). Broadcasts nothing.
+    """
+    destination = user.signup_next
+    if destination:
+        User.objects.filter(pk=user.pk).update(signup_next="")
+        user.signup_next = ""
+    return destination
+
+
 def delete_account(*, user: User) -> User:
     """Delete a person's account for good, keeping their contributions as "deleted account".
 
@@ -64,6 +77,7 @@ def delete_account(*, user: User) -> User:
         user.first_name = ""
         user.last_name = ""
         user.show_real_name = False
+        user.signup_next = ""
         user.district = None
         user.is_active = False
         user.is_staff = False

@@ -64,6 +64,9 @@ class User(AbstractUser):
         blank=True,
         related_name="residents",
     )
+    # Where the person was going when they signed up (a local path), kept until the address
+    # is confirmed, so a confirmation on another device can lead there after signing in.
+    signup_next = models.CharField(max_length=500, blank=True, default="", editable=False)
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"

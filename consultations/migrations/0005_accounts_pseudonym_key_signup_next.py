@@ -56,6 +56,11 @@ class Migration(migrations.Migration):
                 verbose_name="public name",
             ),
         ),
+        migrations.AddField(
+            model_name="user",
+            name="signup_next",
+            field=models.CharField(blank=True, default="", editable=False, max_length=500),
+        ),
         migrations.AddConstraint(
             model_name="user",
             constraint=models.UniqueConstraint(
