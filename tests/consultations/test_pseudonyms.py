@@ -210,3 +210,78 @@ def test_messages_are_german_and_formal(raw, needle):
         message = caught.value.messages[0]
     assert needle in message
     assert " du " not in f" {message.lower()} " and " dein" not in message.lower()
+
+
+# --- The Wagtail admin --------------------------------------------------------------------
+
+ADMIN_USER = {
+    "email": "neu@example.org",
+    "first_name": "Neu",
+    "last_name": "Person",
+    "password1": "ein-sicheres-passwort-123",
+    "password2": "ein-sicheres-passwort-123",
+}
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(make_user(superuser=True, is_staff=True))
+    return client
+
+
+def test_admin_asks_for_a_public_name_and_accounts_no_longer_collide_on_an_empty_one(
+    admin_client,
+):
+    """Accounts made in the admin had an empty public name; the second one was a 500."""
+    from django.urls import reverse
+
+    form = admin_client.get(reverse("wagtailusers_users:add"))
+    assert 'name="pseudonym"' in form.content.decode()
+    for n, name in enumerate(["  Team   Nordstadt ", "Redaktion"]):
+        response = admin_client.post(
+            reverse("wagtailusers_users:add"),
+            {**ADMIN_USER, "email": f"neu{n}@example.org", "pseudonym": name},
+        )
+        assert response.status_code == 302
+    assert User.objects.get(email="neu0@example.org").pseudonym == "Team Nordstadt"
+    # Staff may name an official account with a reserved word on purpose.
+    assert User.objects.get(email="neu1@example.org").pseudonym == "Redaktion"
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("Mоderation", "Zeichen 2 („о“) ist kyrillisch"),
+        ("anna k", "sieht „Anna_K“ zu ähnlich"),
+        ("Anna_K", "bereits vergeben"),
+        ("", "Bitte geben Sie einen öffentlichen Namen ein."),
+    ],
+)
+def test_admin_refuses_broken_and_lookalike_names_with_a_message(admin_client, name, message):
+    from django.urls import reverse
+
+    make_user(pseudonym="Anna_K")
+    with translation.override("de"):
+        add = admin_client.post(
+            reverse("wagtailusers_users:add"), {**ADMIN_USER, "pseudonym": name}
+        )
+    assert add.status_code == 200
+    assert message in html_text(add)
+    assert not User.objects.filter(email=ADMIN_USER["email"]).exists()
+
+    person = make_user(pseudonym="Ben")
+    with translation.override("de"):
+        edit = admin_client.post(
+            reverse("wagtailusers_users:edit", args=[person.pk]),
+            {**ADMIN_USER, "is_active": "on", "pseudonym": name},
+        )
+    assert edit.status_code == 200
+    assert message in html_text(edit)
+    person.refresh_from_db()
+    assert person.pseudonym == "Ben"
+
+
+def html_text(response) -> str:
+    import html
+
+    return html.unescape(response.content.decode())
