@@ -8,13 +8,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from allauth.account import app_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.exceptions import ImmediateHttpResponse
 from django.contrib import messages
+from django.db import IntegrityError, transaction
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 
-from consultations import site_identity
+from consultations import pseudonyms, site_identity
 from consultations.actions import accounts as account_actions
 
 EMAIL_CONFIRMED_MESSAGE = "account/messages/email_confirmed.txt"
@@ -68,7 +72,18 @@ class AccountAdapter(DefaultAccountAdapter):
         user.district = form.cleaned_data.get("district")
         user.signup_next = local_path_or_empty(request.POST.get("next") or request.GET.get("next"))
         if commit:
-            user.save()
+            try:
+                with transaction.atomic():
+                    user.save()
+            except IntegrityError as error:
+                # Someone took a look-alike name between the form's check and this insert.
+                taken = type(user).objects.filter(pseudonym_key=user.pseudonym_key).exists()
+                if not taken:
+                    raise
+                form.add_error("pseudonym", pseudonyms.MESSAGES["taken"])
+                raise ImmediateHttpResponse(
+                    render(request, "account/signup.html", {"form": form}, status=200)
+                ) from error
         return user
 
     # --- Mails -----------------------------------------------------------------------------
@@ -80,6 +95,12 @@ class AccountAdapter(DefaultAccountAdapter):
             name=site_identity.platform_name(), domain=site_identity.base_domain()
         )
         super().send_mail(template_prefix, email, context)
+
+    def format_email_subject(self, subject):
+        """allauth falls back to the request's host when no prefix is set: use our name."""
+        if app_settings.EMAIL_SUBJECT_PREFIX is None:
+            return f"[{site_identity.platform_name()}] {subject}"
+        return super().format_email_subject(subject)
 
     # --- E-mail confirmation ---------------------------------------------------------------
 

@@ -85,6 +85,14 @@ def test_mail_to_an_existing_account_links_to_base_url(client):
     assert {link.split("/konto/")[0] for link in LINK.findall(message.body)} == {BASE_URL}
 
 
+def test_without_a_subject_prefix_setting_subjects_name_the_site_not_the_host(client, settings):
+    settings.ACCOUNT_EMAIL_SUBJECT_PREFIX = None
+    signup(client)
+    assert mail.outbox[0].subject == (
+        "[Musterstadt redet mit] Bitte bestätigen Sie Ihre E-Mail-Adresse"
+    )
+
+
 def test_the_site_name_falls_back_to_site_name_setting(client, settings):
     Site.objects.update(site_name="")
     settings.WAGTAIL_SITE_NAME = "Beteiligung Musterstadt"

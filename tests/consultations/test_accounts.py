@@ -128,6 +128,19 @@ def test_profile_update_and_public_name():
     assert user.public_name == "Anna Adler (Anna_A)"
 
 
+def test_signup_race_for_a_lookalike_name_gives_a_message_not_an_error(client, monkeypatch):
+    """Two sign-ups with look-alike names at once: the unique key decides, the loser is told."""
+    from consultations import pseudonyms
+
+    make_user(email="first@example.org", pseudonym="Clara_K")
+    monkeypatch.setattr(pseudonyms, "check_available", lambda name, exclude_pk=None: None)
+    response = signup(client, pseudonym="Clara K")
+    assert response.status_code == 200
+    assert "Dieser öffentliche Name ist bereits vergeben." in response.content.decode()
+    assert User.objects.count() == 1
+    assert len(mail.outbox) == 0
+
+
 def test_profile_refuses_a_lookalike_of_someone_else_with_a_message(client):
     make_user(pseudonym="Ben_Nordstadt")
     user = make_user(pseudonym="Anna")
