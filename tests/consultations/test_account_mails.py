@@ -1,5 +1,6 @@
 """Account e-mails and allauth's pages: the site's name, BASE_URL links, "Sie" (issue 8.8)."""
 
+import ast
 import html
 import re
 
@@ -136,6 +137,7 @@ def test_account_pages_address_people_formally(client):
     )
     pages["verification sent"] = client.get(reverse("account_email_verification_sent"))
     pages["confirm bad key"] = client.get(reverse("account_confirm_email", args=["nope"]))
+    pages["inactive"] = client.get(reverse("account_inactive"))
 
     signup(client)
     key = only_link(mail.outbox[-1]).rstrip("/").rsplit("/", 1)[-1]
@@ -145,6 +147,7 @@ def test_account_pages_address_people_formally(client):
     user = make_user(email="anna@example.org")
     client.force_login(user)
     pages["email"] = client.get(reverse("account_email"))
+    pages["reauthenticate"] = client.get(reverse("account_reauthenticate"))
     pages["email add"] = client.post(
         reverse("account_email"), {"action_add": "", "email": "anna2@example.org"}, follow=True
     )
@@ -254,3 +257,43 @@ def test_only_local_destinations_survive_the_confirmation(client, next_url):
     assert User.objects.get(email=SIGNUP["email"]).signup_next == ""
     response = type(client)().post(confirmation_path())
     assert response["Location"] == "/konto/login/"
+
+
+def allauth_account_msgids() -> list[str]:
+    """Every msgid of allauth's German catalogue used by its account pages, forms, messages
+    and mails (by the catalogue's own source references)."""
+    from pathlib import Path
+
+    import allauth
+
+    po = Path(allauth.__file__).parent / "locale" / "de" / "LC_MESSAGES" / "django.po"
+    msgids = []
+    for block in po.read_text(encoding="utf-8").split("\n\n"):
+        lines = block.splitlines()
+        references = " ".join(line[3:] for line in lines if line.startswith("#: ")).split()
+        if not any(
+            ref.startswith(("account/", "templates/account/", "templates/allauth/", "core/"))
+            for ref in references
+        ):
+            continue
+        if any(line.startswith(("msgctxt", "msgid_plural")) for line in lines):
+            continue
+        msgid, inside = "", False
+        for line in lines:
+            if line.startswith("msgid "):
+                inside, msgid = True, ast.literal_eval(line[6:])
+            elif line.startswith("msgstr"):
+                inside = False
+            elif inside and line.startswith('"'):
+                msgid += ast.literal_eval(line)
+        if msgid:
+            msgids.append(msgid)
+    return msgids
+
+
+def test_every_allauth_account_string_is_formal_in_german():
+    msgids = allauth_account_msgids()
+    assert len(msgids) > 150  # the parser found the catalogue
+    with translation.override("de"):
+        informal = {msgid: gettext(msgid) for msgid in msgids if INFORMAL.search(gettext(msgid))}
+    assert not informal
