@@ -243,7 +243,7 @@ def _allowed(ch: str, previous: str) -> bool:
     if category == "Lm":  # e.g. the Japanese long-vowel mark, not modifier apostrophes
         return _script(ch) not in {"MODIFIER", "UNKNOWN"}
     # Combining accents only on a letter (NFKC composed the common ones already).
-    return category in {"Mn", "Mc"} and bool(previous) and not previous.isspace()
+    return category in {"Mn", "Mc"} and bool(previous) and unicodedata.category(previous)[0] in "LM"
 
 
 def _check_shape(name: str) -> None:
@@ -258,7 +258,12 @@ def _check_shape(name: str) -> None:
             refused.append(ch)
         previous = ch
     if refused:
-        shown = ", ".join(f"„{ch}“" if ch.isprintable() else f"U+{ord(ch):04X}" for ch in refused)
+        shown = ", ".join(
+            f"„{ch}“"
+            if ch.isprintable() and not unicodedata.category(ch).startswith("M")
+            else f"U+{ord(ch):04X}"
+            for ch in refused
+        )
         raise _error("characters", characters=shown)
     if not any(_script(ch) for ch in name):
         raise _error("no_letter")

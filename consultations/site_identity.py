@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import DatabaseError
 
 PRODUCT_NAME = "Mitreden"
 
@@ -47,10 +46,7 @@ def base_domain() -> str:
 def _wagtail_site():
     from wagtail.models import Site
 
-    try:
-        sites = list(Site.objects.only("hostname", "site_name", "is_default_site"))
-    except DatabaseError:  # before the first migration
-        return None
+    sites = list(Site.objects.only("hostname", "site_name", "is_default_site"))
     hostname = urlsplit(base_url()).hostname
     return next((site for site in sites if site.hostname == hostname), None) or next(
         (site for site in sites if site.is_default_site), None

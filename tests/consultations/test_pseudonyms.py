@@ -64,6 +64,7 @@ def test_ordinary_names_are_accepted(raw):
         ("<b>x</b>", "characters"),
         ("<b>Clara</b>", "characters"),
         ("Anna 😀", "characters"),
+        ("Anna _\u0301x", "characters"),  # an accent on nothing
         ("x", "too_short"),
         ("  ab   ", "too_short"),
         ("A" * 41, "too_long"),
