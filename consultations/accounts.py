@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 
@@ -81,10 +82,20 @@ class AccountAdapter(DefaultAccountAdapter):
                 if not taken:
                     raise
                 form.add_error("pseudonym", pseudonyms.MESSAGES["taken"])
-                raise ImmediateHttpResponse(
-                    render(request, "account/signup.html", {"form": form}, status=200)
-                ) from error
+                raise ImmediateHttpResponse(self._signup_again(request, form, user)) from error
         return user
+
+    def _signup_again(self, request, form, user):
+        """The sign-up page with the form's errors, keeping where the person was going."""
+        login_url = reverse("account_login")
+        redirect_field = ""
+        if user.signup_next:
+            login_url += "?" + urlencode({"next": user.signup_next}, safe="/")
+            redirect_field = format_html(
+                '<input type="hidden" name="next" value="{}">', user.signup_next
+            )
+        context = {"form": form, "login_url": login_url, "redirect_field": redirect_field}
+        return render(request, "account/signup.html", context)
 
     # --- Mails -----------------------------------------------------------------------------
 

@@ -134,9 +134,14 @@ def test_signup_race_for_a_lookalike_name_gives_a_message_not_an_error(client, m
 
     make_user(email="first@example.org", pseudonym="Clara_K")
     monkeypatch.setattr(pseudonyms, "check_available", lambda name, exclude_pk=None: None)
-    response = signup(client, pseudonym="Clara K")
+    response = client.post(
+        reverse("account_signup") + "?next=/beteiligungen/x/",
+        {**SIGNUP, "pseudonym": "Clara K", "next": "/beteiligungen/x/"},
+    )
     assert response.status_code == 200
-    assert "Dieser öffentliche Name ist bereits vergeben." in response.content.decode()
+    html = response.content.decode()
+    assert "Dieser öffentliche Name ist bereits vergeben." in html
+    assert 'name="next" value="/beteiligungen/x/"' in html
     assert User.objects.count() == 1
     assert len(mail.outbox) == 0
 
