@@ -101,7 +101,7 @@ def test_signup_stores_the_normal_form_of_the_pseudonym(client):
         ("Mоderation", "Zeichen 2 („о“) ist kyrillisch, die übrigen sind lateinisch."),
         ("Stadt Musterstadt", "„Stadt“ ist der Stadt und dieser Plattform vorbehalten."),
         ("Moderation", "„Moderation“ ist der Stadt und dieser Plattform vorbehalten."),
-        ("Clara K", "Dieser öffentliche Name sieht „Clara_K“ zu ähnlich"),
+        ("Clara K", "Dieser öffentliche Name ist „Clara_K“ zum Verwechseln ähnlich"),
     ],
 )
 def test_lookalike_and_reserved_pseudonyms_are_refused_at_signup(client, pseudonym, message):
@@ -152,7 +152,7 @@ def test_profile_refuses_a_lookalike_of_someone_else_with_a_message(client):
     client.force_login(user)
     response = client.post(reverse("profile"), {"pseudonym": "Ben Nordstadt", "district": ""})
     assert response.status_code == 200
-    assert "sieht „Ben_Nordstadt“ zu ähnlich" in response.content.decode()
+    assert "ist „Ben_Nordstadt“ zum Verwechseln ähnlich" in response.content.decode()
     user.refresh_from_db()
     assert user.pseudonym == "Anna"
 

@@ -253,7 +253,7 @@ def test_admin_asks_for_a_public_name_and_accounts_no_longer_collide_on_an_empty
     ("name", "message"),
     [
         ("Mоderation", "Zeichen 2 („о“) ist kyrillisch"),
-        ("anna k", "sieht „Anna_K“ zu ähnlich"),
+        ("anna k", "ist „Anna_K“ zum Verwechseln ähnlich"),
         ("Anna_K", "bereits vergeben"),
         ("", "Bitte geben Sie einen öffentlichen Namen ein."),
     ],
