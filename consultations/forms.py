@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from consultations import pseudonyms
 from consultations.models import (
     COMMENT_MAX_LENGTH,
     District,
@@ -12,28 +13,25 @@ from consultations.sanitising import clean_plain_text
 
 
 class PseudonymField(forms.CharField):
+    """A public name in its normal form, checked against every rule in consultations.pseudonyms
+    except the reserved words (the forms decide when those apply) and availability."""
+
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("Public name (pseudonym)"))
-        kwargs.setdefault("max_length", 40)
-        kwargs.setdefault("min_length", 3)
         kwargs.setdefault(
             "help_text",
-            _("Shown next to your contributions. Do not use your e-mail address."),
+            _(
+                "Shown next to your contributions. Do not use your e-mail address. "
+                "3 to 40 characters: letters, digits, spaces and _ - . '"
+            ),
         )
+        kwargs.setdefault("error_messages", {"required": pseudonyms.MESSAGES["required"]})
+        # Lengths are checked after normalisation (pseudonyms.validate), not on the raw input.
+        kwargs.setdefault("widget", forms.TextInput(attrs={"maxlength": pseudonyms.MAX_LENGTH}))
         super().__init__(**kwargs)
 
     def clean(self, value):
-        value = clean_plain_text(super().clean(value))
-        if "@" in value:
-            raise forms.ValidationError(_("A public name must not contain an e-mail address."))
-        return value
-
-
-def pseudonym_taken(pseudonym: str, *, exclude_pk=None) -> bool:
-    qs = User.objects.filter(pseudonym__iexact=pseudonym)
-    if exclude_pk:
-        qs = qs.exclude(pk=exclude_pk)
-    return qs.exists()
+        return pseudonyms.validate(super().clean(value), allow_reserved=True)
 
 
 class SignupDetailsForm(forms.Form):
@@ -55,8 +53,8 @@ class SignupDetailsForm(forms.Form):
 
     def clean_pseudonym(self):
         pseudonym = self.cleaned_data["pseudonym"]
-        if pseudonym_taken(pseudonym):
-            raise forms.ValidationError(_("This public name is already taken."))
+        pseudonyms.check_reserved(pseudonym)
+        pseudonyms.check_available(pseudonym)
         return pseudonym
 
     def signup(self, request, user):
@@ -72,9 +70,11 @@ class ProfileForm(forms.ModelForm):
         labels = {"district": _("District (optional)")}
 
     def clean_pseudonym(self):
+        """Reserved words only bind a *new* name: the moderation team's account keeps its own.
+        Availability is checked by the model (User.validate_constraints), as in the admin."""
         pseudonym = self.cleaned_data["pseudonym"]
-        if pseudonym_taken(pseudonym, exclude_pk=self.instance.pk):
-            raise forms.ValidationError(_("This public name is already taken."))
+        if pseudonyms.key(pseudonym) != pseudonyms.key(self.instance.pseudonym or ""):
+            pseudonyms.check_reserved(pseudonym)
         return pseudonym
 
     def clean_first_name(self):

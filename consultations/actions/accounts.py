@@ -2,10 +2,14 @@ from __future__ import annotations
 
 from allauth.account.models import EmailAddress
 from django.contrib.sessions.models import Session
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from consultations import pseudonyms
 from consultations.models import ConsultationMembership, District, User
+
+PROFILE_FIELDS = ["pseudonym", "first_name", "last_name", "show_real_name", "district"]
 
 
 def update_profile(
@@ -19,18 +23,38 @@ def update_profile(
 ) -> User:
     """Change what a person shows publicly. Who: the person themselves (the view ensures it).
 
-    Values arrive validated by ProfileForm (sanitised, pseudonym unique). Broadcasts nothing.
+    Values arrive validated by ProfileForm (sanitised, pseudonym in its normal form and free).
+    If someone took a look-alike name since, the unique key refuses it: ValidationError on
+    ``pseudonym``, nothing changed. Broadcasts nothing.
     """
-    with transaction.atomic():
-        user.pseudonym = pseudonym
-        user.first_name = first_name
-        user.last_name = last_name
-        user.show_real_name = show_real_name
-        user.district = district
-        user.save(
-            update_fields=["pseudonym", "first_name", "last_name", "show_real_name", "district"]
-        )
+    previous = {field: getattr(user, field) for field in PROFILE_FIELDS}
+    user.pseudonym = pseudonym
+    user.first_name = first_name
+    user.last_name = last_name
+    user.show_real_name = show_real_name
+    user.district = district
+    try:
+        with transaction.atomic():
+            user.save(update_fields=PROFILE_FIELDS)
+    except IntegrityError as error:
+        for field, value in previous.items():
+            setattr(user, field, value)
+        user.pseudonym_key = pseudonyms.key(user.pseudonym)
+        raise ValidationError({"pseudonym": pseudonyms.MESSAGES["taken"]}, code="taken") from error
     return user
+
+
+def forget_signup_destination(*, user: User) -> str:
+    """Return where the person was going when they signed up, and forget it.
+
+    Who: the account adapter, when the e-mail address is confirmed or the person signs in.
+    Writes ``User.signup_next`` (cleared). Broadcasts nothing.
+    """
+    destination = user.signup_next
+    if destination:
+        User.objects.filter(pk=user.pk).update(signup_next="")
+        user.signup_next = ""
+    return destination
 
 
 def delete_account(*, user: User) -> User:
@@ -53,6 +77,7 @@ def delete_account(*, user: User) -> User:
         user.first_name = ""
         user.last_name = ""
         user.show_real_name = False
+        user.signup_next = ""
         user.district = None
         user.is_active = False
         user.is_staff = False

@@ -1,7 +1,9 @@
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+
+from consultations import pseudonyms
 
 
 class MitredenUserManager(UserManager):
@@ -14,6 +16,11 @@ class MitredenUserManager(UserManager):
             raise ValueError("An e-mail address is required.")
         email = self.normalize_email(email)
         extra_fields.setdefault("pseudonym", email.split("@", 1)[0][:40])
+        # Scripts and the demo loader name staff accounts ("Moderation") on purpose; every
+        # other rule holds, and the unique look-alike key refuses confusable names.
+        extra_fields["pseudonym"] = pseudonyms.validate(
+            extra_fields["pseudonym"], allow_reserved=True
+        )
         user = self.model(email=email, **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
@@ -37,9 +44,13 @@ class User(AbstractUser):
     email = models.EmailField(_("e-mail address"), unique=True)
     pseudonym = models.CharField(
         _("public name"),
-        max_length=40,
+        max_length=pseudonyms.MAX_LENGTH,
         help_text=_("Shown next to your contributions instead of your real name."),
+        validators=[pseudonyms.validate_pseudonym_field],
     )
+    # The look-alike key of the pseudonym (see consultations/pseudonyms.py), unique so that
+    # no two people can hold confusable names, however close two sign-ups come.
+    pseudonym_key = models.CharField(max_length=200, editable=False, default="")
     show_real_name = models.BooleanField(
         _("show my real name"),
         default=False,
@@ -53,6 +64,9 @@ class User(AbstractUser):
         blank=True,
         related_name="residents",
     )
+    # Where the person was going when they signed up (a local path), kept until the address
+    # is confirmed, so a confirmation on another device can lead there after signing in.
+    signup_next = models.CharField(max_length=500, blank=True, default="", editable=False)
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
@@ -64,11 +78,34 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         constraints = [
-            models.UniqueConstraint(Lower("pseudonym"), name="user_pseudonym_unique_ci"),
+            models.UniqueConstraint(fields=["pseudonym_key"], name="user_pseudonym_key_unique"),
         ]
 
     def __str__(self):
         return self.public_name
+
+    def save(self, *args, **kwargs):
+        # A derived column, not behaviour: it must follow the pseudonym on every write path
+        # (actions, admin forms, the manager), or the unique constraint would guard a stale key.
+        self.pseudonym_key = pseudonyms.key(self.pseudonym)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "pseudonym" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "pseudonym_key"}
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        self.pseudonym = pseudonyms.normalise(self.pseudonym)
+
+    def validate_constraints(self, exclude=None):
+        """Admin and profile forms: say which name is too close instead of failing on save."""
+        super().validate_constraints(exclude=exclude)
+        if exclude and "pseudonym" in exclude:
+            return
+        try:
+            pseudonyms.check_available(pseudonyms.normalise(self.pseudonym), exclude_pk=self.pk)
+        except ValidationError as error:
+            raise ValidationError({"pseudonym": error.error_list}) from error
 
     @property
     def is_deleted(self) -> bool:

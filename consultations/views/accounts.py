@@ -3,6 +3,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,9 +20,13 @@ from consultations.selectors import personal_data_export
 def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        account_actions.update_profile(user=request.user, **form.cleaned_data)
-        messages.success(request, _("Your profile was saved."))
-        return redirect("profile")
+        try:
+            account_actions.update_profile(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your profile was saved."))
+            return redirect("profile")
     return render(request, "consultations/accounts/profile.html", {"form": form})
 
 

@@ -106,3 +106,48 @@ def test_sign_up_confirm_log_out_log_in_and_switch_language(page, live_site, net
 
     network_guard.assert_no_external_requests()
     assert urlsplit(page.url).hostname == "127.0.0.1"
+
+
+def test_confirming_on_another_device_asks_to_sign_in_and_returns_to_the_consultation(
+    new_context, live_site, network_guard
+):
+    """Sign up from a consultation on the computer, confirm in the phone's browser: the phone
+    says the address is confirmed and asks to sign in, then goes on to the consultation."""
+    email = "dora.beispiel@example.org"
+    pseudonym = "Dora vom Markt"
+    consultation = "/beteiligungen/zukunft-der-stadthalle/"
+
+    computer = new_context().new_page()
+    computer.goto(consultation)
+    press_enter_on(computer, computer.get_by_role("main").get_by_role("link", name=SIGN_UP))
+    expect(computer).to_have_url(re.compile(r"/konto/signup/\?next="))
+    form = (
+        computer.get_by_role("main").locator("form").filter(has=computer.get_by_label(EMAIL_LABEL))
+    )
+    type_into(computer, form.get_by_label(EMAIL_LABEL), email)
+    type_into(computer, form.get_by_label(re.compile(r"pseudonym", re.I)), pseudonym)
+    privacy = form.get_by_role("checkbox", name=re.compile(r"Datenschutz", re.I))
+    tab_to(computer, privacy)
+    computer.keyboard.press("Space")
+    type_into(computer, form.get_by_label(PASSWORD_LABEL), PASSWORD)
+    type_into(computer, form.get_by_label(re.compile(r"Wiederholung")), PASSWORD)
+    press_enter_on(computer, form.get_by_role("button", name=SIGN_UP))
+    expect(computer).to_have_url(re.compile(r"/konto/confirm-email/$"))
+
+    phone = new_context().new_page()
+    phone.goto(confirmation_path(live_site.wait_for_email(email)))
+    press_enter_on(phone, phone.get_by_role("main").get_by_role("button", name="Bestätigen"))
+
+    expect(phone).to_have_url(re.compile(r"/konto/login/\?next=" + re.escape(consultation)))
+    expect(phone.get_by_role("status").filter(has_text="Ihre Adresse ist bestätigt")).to_have_text(
+        re.compile(r"Ihre Adresse ist bestätigt, bitte melden Sie sich an\.")
+    )
+    login = phone.get_by_role("main").locator("form").filter(has=phone.get_by_label(EMAIL_LABEL))
+    type_into(phone, login.get_by_label(EMAIL_LABEL), email)
+    type_into(phone, login.get_by_label(PASSWORD_LABEL), PASSWORD)
+    press_enter_on(phone, login.get_by_role("button", name=LOG_IN_BUTTON))
+
+    expect(phone).to_have_url(re.compile(re.escape(consultation) + "$"))
+    account = phone.get_by_role("navigation", name=re.compile(r"Konto|account", re.I))
+    expect(account.get_by_role("link", name=pseudonym)).to_be_visible()
+    network_guard.assert_no_external_requests()

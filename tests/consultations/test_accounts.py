@@ -82,9 +82,37 @@ def test_pseudonym_must_be_unique_ignoring_case(client, settings):
     assert User.objects.count() == 1
 
 
-def test_hostile_pseudonym_is_stored_as_plain_text(client):
-    signup(client, pseudonym="<b>Clara</b>")
-    assert User.objects.get(email=SIGNUP["email"]).pseudonym == "Clara"
+def test_markup_in_a_pseudonym_is_refused_not_stripped(client):
+    """`<b>x</b>` used to become the one-character name "x", below the minimum."""
+    response = signup(client, pseudonym="<b>x</b>")
+    assert response.status_code == 200
+    assert "nicht: „&lt;“, „&gt;“, „/“" in response.content.decode()
+    assert not User.objects.exists()
+
+
+def test_signup_stores_the_normal_form_of_the_pseudonym(client):
+    signup(client, pseudonym="  Ｃｌａｒａ \u200b  K ")
+    assert User.objects.get(email=SIGNUP["email"]).pseudonym == "Clara K"
+
+
+@pytest.mark.parametrize(
+    ("pseudonym", "message"),
+    [
+        ("Mоderation", "Zeichen 2 („о“) ist kyrillisch, die übrigen sind lateinisch."),
+        ("Stadt Musterstadt", "„Stadt“ ist der Stadt und dieser Plattform vorbehalten."),
+        ("Moderation", "„Moderation“ ist der Stadt und dieser Plattform vorbehalten."),
+        ("Clara K", "Dieser öffentliche Name ist „Clara_K“ zum Verwechseln ähnlich"),
+    ],
+)
+def test_lookalike_and_reserved_pseudonyms_are_refused_at_signup(client, pseudonym, message):
+    make_user(email="first@example.org", pseudonym="Clara_K")
+    response = signup(client, pseudonym=pseudonym)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert message in html
+    # The message belongs to the field: screen readers announce it with the input.
+    assert 'aria-describedby="id_pseudonym_helptext id_pseudonym_error"' in html
+    assert User.objects.count() == 1
 
 
 def test_profile_update_and_public_name():
@@ -98,6 +126,65 @@ def test_profile_update_and_public_name():
     )
     user.refresh_from_db()
     assert user.public_name == "Anna Adler (Anna_A)"
+
+
+def test_signup_race_for_a_lookalike_name_gives_a_message_not_an_error(client, monkeypatch):
+    """Two sign-ups with look-alike names at once: the unique key decides, the loser is told."""
+    from consultations import pseudonyms
+
+    make_user(email="first@example.org", pseudonym="Clara_K")
+    monkeypatch.setattr(pseudonyms, "check_available", lambda name, exclude_pk=None: None)
+    response = client.post(
+        reverse("account_signup") + "?next=/beteiligungen/x/",
+        {**SIGNUP, "pseudonym": "Clara K", "next": "/beteiligungen/x/"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Dieser öffentliche Name ist bereits vergeben." in html
+    assert 'name="next" value="/beteiligungen/x/"' in html
+    assert User.objects.count() == 1
+    assert len(mail.outbox) == 0
+
+
+def test_profile_refuses_a_lookalike_of_someone_else_with_a_message(client):
+    make_user(pseudonym="Ben_Nordstadt")
+    user = make_user(pseudonym="Anna")
+    client.force_login(user)
+    response = client.post(reverse("profile"), {"pseudonym": "Ben Nordstadt", "district": ""})
+    assert response.status_code == 200
+    assert "ist „Ben_Nordstadt“ zum Verwechseln ähnlich" in response.content.decode()
+    user.refresh_from_db()
+    assert user.pseudonym == "Anna"
+
+
+@pytest.mark.parametrize(("new_name", "saved"), [("Moderation", True), ("Admin", False)])
+def test_profile_keeps_an_official_name_but_refuses_a_new_reserved_one(client, new_name, saved):
+    """The moderation team's account may keep "Moderation"; nobody may pick "Admin"."""
+    user = make_user(pseudonym="Moderation")
+    client.force_login(user)
+    response = client.post(
+        reverse("profile"), {"pseudonym": new_name, "first_name": "Mo", "district": ""}
+    )
+    user.refresh_from_db()
+    assert (response.status_code == 302) is saved
+    assert (user.first_name == "Mo") is saved
+    if not saved:
+        assert "„Admin“ ist der Stadt und dieser Plattform vorbehalten" in (
+            response.content.decode()
+        )
+
+
+def test_profile_race_for_a_lookalike_name_gives_a_message_not_an_error(client, monkeypatch):
+    """Two people saving look-alike names at once: the database decides, the loser is told."""
+    from consultations import pseudonyms
+
+    user = make_user(pseudonym="Anna")
+    client.force_login(user)
+    monkeypatch.setattr(pseudonyms, "check_available", lambda name, exclude_pk=None: None)
+    make_user(pseudonym="Ben_K")
+    response = client.post(reverse("profile"), {"pseudonym": "Ben K", "district": ""})
+    assert response.status_code == 200
+    assert "bereits vergeben" in response.content.decode()
 
 
 def test_profile_view_saves_and_requires_login(client):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('consultations', '0004_live_event_subject'),
+        ('consultations', '0005_accounts_pseudonym_key_signup_next'),
     ]
 
     operations = [
