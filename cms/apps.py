@@ -10,9 +10,11 @@ class CmsConfig(AppConfig):
     def ready(self):
         from cms import signals
         from consultations.links import register_consultation_url
+        from consultations.site_identity import register_site_names
 
         signals.connect()
         register_consultation_url(consultation_page_url)
+        register_site_names(town_names)
 
 
 def consultation_page_url(consultation) -> str | None:
@@ -21,3 +23,10 @@ def consultation_page_url(consultation) -> str | None:
 
     page = ConsultationPage.objects.live().filter(consultation=consultation).first()
     return page.url if page else None
+
+
+def town_names():
+    """The town's name from the site settings: nobody may call themselves that."""
+    from cms.models import SiteSettings
+
+    return SiteSettings.objects.exclude(town_name="").values_list("town_name", flat=True)

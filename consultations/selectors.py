@@ -31,6 +31,7 @@ def personal_data_export(user: User) -> dict:
             "district": user.district.name if user.district_id else None,
             "date_joined": user.date_joined.isoformat(),
             "last_login": user.last_login.isoformat() if user.last_login else None,
+            "page_to_return_to_after_confirming": user.signup_next or None,
         },
         "email_addresses": [
             {"email": address.email, "verified": address.verified, "primary": address.primary}

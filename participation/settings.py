@@ -303,7 +303,6 @@ WAGTAILEMBEDS_FINDERS = []
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "odt", "ods", "docx", "xlsx", "csv", "txt", "zip"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
-WAGTAIL_USER_CUSTOM_FIELDS = ["pseudonym"]
 WAGTAIL_PASSWORD_RESET_ENABLED = True
 
 # --- Security -------------------------------------------------------------------------------

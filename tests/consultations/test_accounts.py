@@ -221,6 +221,12 @@ def test_export_contains_what_we_store_and_nothing_of_others(client):
     assert other.email not in response.content.decode()
 
 
+def test_export_contains_the_page_kept_for_after_confirming():
+    user = make_user(signup_next="/beteiligungen/stadthalle/")
+    data = personal_data_export(user)
+    assert data["account"]["page_to_return_to_after_confirming"] == "/beteiligungen/stadthalle/"
+
+
 def test_deletion_removes_personal_data_and_keeps_the_row():
     user = make_user(email="anna@example.org", pseudonym="Anna", groups=("Editors",))
     user.first_name, user.last_name = "Anna", "Adler"
