@@ -41,6 +41,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, got {value!r}") from error
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return float(value)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name} must be a number, got {value!r}") from error
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if value is None or value.strip() == "":
@@ -168,26 +178,53 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "consultations.User"
 
 # --- Redis: channel layer and cache ---------------------------------------------------------
+# Redis is a helper, never the truth: when it does not answer, pages are rendered uncached, live
+# updates pause, rate limits count per process, and a background probe picks it up again (see
+# participation/redis_guard.py). Short timeouts, so a hung Redis cannot hold up requests.
 REDIS_URL = env("REDIS_URL")
+REDIS_CONNECT_TIMEOUT = env_float("REDIS_CONNECT_TIMEOUT", 0.5)
+REDIS_SOCKET_TIMEOUT = env_float("REDIS_SOCKET_TIMEOUT", 1.0)
+# How often a process whose Redis went away asks it again; how often it says it is still away.
+REDIS_RETRY_SECONDS = env_float("REDIS_RETRY_SECONDS", 2.0)
+REDIS_LOG_SECONDS = env_float("REDIS_LOG_SECONDS", 60.0)
 if REDIS_URL:
+    _REDIS_PREFIX = env("REDIS_PREFIX", "mitreden")
+    _REDIS_TIMEOUTS = {
+        "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+        "socket_timeout": REDIS_SOCKET_TIMEOUT,
+    }
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env("REDIS_PREFIX", "mitreden")},
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, **_REDIS_TIMEOUTS}],
+                "prefix": _REDIS_PREFIX,
+            },
         }
     }
+    # Two aliases for the same keys, differing only in what they do while Redis is away:
+    # "default" (rate limits, allauth) counts in this process's memory, "pages" stores nothing.
     CACHES = {
-        "default": {
+        alias: {
             "BACKEND": "participation.cache.SharedRedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env("REDIS_PREFIX", "mitreden"),
+            "KEY_PREFIX": _REDIS_PREFIX,
+            "OPTIONS": {**_REDIS_TIMEOUTS, "FALLBACK": fallback},
         }
+        for alias, fallback in (("default", "memory"), ("pages", "none"))
     }
 else:
     # One process, no Redis: our in-process layer (the stock in-memory one costs O(N²) per
     # broadcast and collapses at a few thousand viewers; see consultations/layers.py).
     CHANNEL_LAYERS = {"default": {"BACKEND": "consultations.layers.InProcessChannelLayer"}}
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Local-memory caches with one LOCATION share their data: "pages" is "default" here.
+    CACHES = {
+        alias: {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "mitreden",
+        }
+        for alias in ("default", "pages")
+    }
 
 # Anonymous readers of editorial pages get cached HTML for this long (publishing clears it).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
