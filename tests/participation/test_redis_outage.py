@@ -274,3 +274,18 @@ def test_changes_made_while_redis_hung_are_not_hidden_by_old_copies(
     response = client.get(content_page.url)
     assert "Neue Einleitung" in response.content.decode()
     assert "Während Redis hing" in client.get(url).content.decode()
+
+
+def test_login_limits_still_hold_with_redis_down(client, dead_redis, settings):
+    """The limits live in the cache; with Redis away they count in this process, they do not
+    give up (fail open)."""
+    settings.LANGUAGE_CODE = "en"
+    user = make_user(email="anna@example.org")
+    for _ in range(settings.LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS):
+        response = client.post(
+            reverse("account_login"), {"login": user.email, "password": "wrong-password-0"}
+        )
+        assert "not correct" in response.content.decode()
+    response = sign_in(client, user)
+    assert "Too many failed sign-ins" in response.content.decode()
+    assert "_auth_user_id" not in client.session

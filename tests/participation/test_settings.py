@@ -120,3 +120,26 @@ def test_map_tiles_are_configurable_and_allowed_by_the_csp(monkeypatch):
     assert "https://tiles.town.example" in img_src
     script_src = s["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]["script-src"]
     assert script_src == ["'self'"]
+
+
+def test_trusted_proxies_are_counted_and_shared_with_allauth(monkeypatch):
+    none = load(monkeypatch)
+    assert none["TRUSTED_PROXY_COUNT"] == 0 and none["ALLAUTH_TRUSTED_PROXY_COUNT"] == 0
+    assert "SECURE_PROXY_SSL_HEADER" not in none
+    one = load(monkeypatch, BEHIND_PROXY="1")
+    assert one["TRUSTED_PROXY_COUNT"] == 1 and one["ALLAUTH_TRUSTED_PROXY_COUNT"] == 1
+    two = load(monkeypatch, BEHIND_PROXY="1", TRUSTED_PROXY_COUNT="2")
+    assert two["TRUSTED_PROXY_COUNT"] == 2 and two["ALLAUTH_TRUSTED_PROXY_COUNT"] == 2
+    counted = load(monkeypatch, TRUSTED_PROXY_COUNT="1")
+    assert counted["SECURE_PROXY_SSL_HEADER"] == ("HTTP_X_FORWARDED_PROTO", "https")
+    tls_only = load(monkeypatch, BEHIND_PROXY="1", TRUSTED_PROXY_COUNT="0")
+    assert tls_only["TRUSTED_PROXY_COUNT"] == 0
+    with pytest.raises(ImproperlyConfigured, match="TRUSTED_PROXY_COUNT"):
+        load(monkeypatch, TRUSTED_PROXY_COUNT="-1")
+
+
+def test_allauths_own_account_lockout_is_off(monkeypatch):
+    s = load(monkeypatch)
+    assert s["ACCOUNT_RATE_LIMITS"]["login_failed"] is None
+    assert s["ACCOUNT_ADAPTER"] == "consultations.login_policy.AccountAdapter"
+    assert s["LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS"] < s["LOGIN_FAILURES_PER_ACCOUNT"]
