@@ -37,8 +37,15 @@ except ImportError:  # pragma: no cover - redis is a dependency
     REDIS_ERRORS = (OSError, TimeoutError)
 
 
+class RedisAway(ConnectionError):
+    """Redis is known to be away: the call was not even tried."""
+
+
 def _setting(name: str, default: float) -> float:
-    return float(getattr(settings, name, default))
+    try:
+        return float(getattr(settings, name, default))
+    except Exception:  # settings not configured (logging set up early)
+        return default
 
 
 class RedisGuard:
@@ -181,3 +188,26 @@ def reset() -> None:
         for guard in _guards.values():
             guard._epoch += 1
         _guards.clear()
+
+
+class OncePerInterval(logging.Filter):
+    """Let each message through at most once every ``REDIS_LOG_SECONDS``.
+
+    For libraries that log every retry while Redis is away: channels_redis's pub/sub receiver
+    logs a traceback every second until Redis answers again (``LOGGING`` in settings).
+    """
+
+    def __init__(self, name: str = ""):
+        super().__init__(name)
+        self._last: dict[tuple[str, str], float] = {}
+        self._lock = threading.Lock()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        key = (record.name, str(record.msg))
+        now = time.monotonic()
+        with self._lock:
+            last = self._last.get(key)
+            if last is not None and now - last < _setting("REDIS_LOG_SECONDS", 60):
+                return False
+            self._last[key] = now
+        return True

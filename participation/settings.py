@@ -393,9 +393,17 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"once_per_interval": {"()": "participation.redis_guard.OncePerInterval"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
     "loggers": {
+        # Its pub/sub receiver logs a traceback every second while Redis is away.
+        "channels_redis": {
+            "handlers": ["console"],
+            "level": env("LOG_LEVEL", "WARNING"),
+            "filters": ["once_per_interval"],
+            "propagate": False,
+        },
         "consultations": {
             "handlers": ["console"],
             "level": env("LOG_LEVEL", "INFO"),
