@@ -108,8 +108,8 @@ def remember_device(request, response, *logins: str) -> None:
 
 def refusal(request, login: str) -> str | None:
     """Why this sign-in attempt is refused before its password is looked at, or None."""
-    counts = cache.get_many(list(_keys(request, login).values()))
     keys, limits = _keys(request, login), _limits()
+    counts = cache.get_many(list(keys.values()))
 
     def over(name: str) -> bool:
         return (counts.get(keys[name]) or 0) >= limits[name][0]

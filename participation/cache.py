@@ -61,7 +61,7 @@ class SharedRedisCache(RedisCache):
                 client = _clients[key] = self._class(self._servers, **self._options)
         return client
 
-    @cached_property
+    @property
     def guard(self) -> redis_guard.RedisGuard:
         return redis_guard.guard_for(self._servers[0])
 

@@ -151,6 +151,9 @@ def _display(address: str) -> str:
 
 
 def guard_for(address: str) -> RedisGuard:
+    guard = _guards.get(address)
+    if guard is not None:
+        return guard
     with _guards_lock:
         guard = _guards.get(address)
         if guard is None:
@@ -186,7 +189,8 @@ def reset() -> None:
     """Forget every guard's state (tests point the cache at other servers)."""
     with _guards_lock:
         for guard in _guards.values():
-            guard._epoch += 1
+            guard._epoch += 1  # its prober stops
+            guard._up = True
         _guards.clear()
 
 
