@@ -32,6 +32,8 @@ from participation import redis_guard
 
 _clients: dict[tuple, object] = {}
 _lock = threading.Lock()
+# Names of this process's local-memory fallbacks (LocMemCache keeps data per name).
+_fallback_names: set[str] = set()
 
 FALLBACKS = ("memory", "none")
 
@@ -71,7 +73,9 @@ class SharedRedisCache(RedisCache):
         if self.fallback_kind == "none":
             return DummyCache("", self._fallback_params)
         # LocMemCache instances with one name share their data: one fallback per process.
-        return LocMemCache(f"redis-fallback:{self._servers[0]}", self._fallback_params)
+        name = f"redis-fallback:{self._servers[0]}"
+        _fallback_names.add(name)
+        return LocMemCache(name, self._fallback_params)
 
 
 def _guarded(name: str):
@@ -110,3 +114,13 @@ def is_available(cache) -> bool:
     """Whether ``cache`` reaches its store now (always, unless it is a Redis that is away)."""
     guard = getattr(cache, "guard", None)
     return guard is None or guard.available()
+
+
+def forget_fallbacks() -> None:
+    """Empty the local-memory fallbacks once Redis is back: what they hold (Wagtail's site
+    paths, counters) would be outdated by the next outage."""
+    for name in list(_fallback_names):
+        LocMemCache(name, {}).clear()
+
+
+redis_guard.on_recovery(forget_fallbacks)

@@ -66,3 +66,17 @@ def test_with_redis_away_the_pages_alias_stores_nothing(settings):
         assert cache.get("page") is None
     finally:
         redis_guard.reset()
+
+
+def test_the_memory_fallback_starts_empty_after_redis_returns(settings):
+    """What one outage left in process memory must not be served in the next one."""
+    from participation import redis_guard
+    from participation.cache import forget_fallbacks
+
+    settings.REDIS_RETRY_SECONDS = 60
+    cache = make(dead_location(), FALLBACK="memory", socket_connect_timeout=0.5)
+    cache.set("wagtail_site_root_paths", ["/old/"])
+    assert cache.get("wagtail_site_root_paths") == ["/old/"]
+    assert forget_fallbacks in redis_guard._recovery_hooks
+    forget_fallbacks()
+    assert cache.get("wagtail_site_root_paths") is None
