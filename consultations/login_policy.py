@@ -31,7 +31,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
-from participation.client_addresses import client_ip
+from participation.client_addresses import client_ip, counted_network
 
 DEVICE_COOKIE = "mitreden_device"
 DEVICE_SALT = "mitreden.login.known-device"
@@ -50,7 +50,7 @@ def _login_of(credentials: dict[str, Any]) -> str:
 
 
 def _keys(request, login: str) -> dict[str, str]:
-    address, account = _digest(client_ip(request)), _digest(login)
+    address, account = _digest(counted_network(client_ip(request))), _digest(login)
     return {
         "address": f"login-policy:address:{address}",
         "pair": f"login-policy:pair:{account}:{address}",

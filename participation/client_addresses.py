@@ -62,3 +62,17 @@ def client_ip(request_or_scope) -> str:
         return _from_headers(forwarded_for, client[0])
     request = request_or_scope
     return _from_headers(request.META.get("HTTP_X_FORWARDED_FOR"), request.META.get("REMOTE_ADDR"))
+
+
+def counted_network(address: str) -> str:
+    """What a per-address limit counts by: the address, or for IPv6 its /64 network (one
+    household or server gets a whole /64 and could rotate through it)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 4:
+        return str(ip)
+    if ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.IPv6Network(f"{ip}/64", strict=False).network_address) + "/64"

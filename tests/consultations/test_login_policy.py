@@ -165,3 +165,12 @@ def test_the_messages_are_german_by_default(owner, settings):
     html = attempt(attacker, owner.email, PASSWORD).content.decode()
     assert "Zu viele gescheiterte Anmeldeversuche für dieses Konto" in html
     assert "setzen Sie Ihr Passwort zurück" in html
+
+
+def test_rotating_through_an_ipv6_64_gives_no_fresh_attempts(owner):
+    attacker = Client()
+    for n in range(5):
+        address = f"2001:db8:1:2::{n + 1:x}"
+        assert wrong_password(attempt(attacker, owner.email, WRONG, address=address))
+    assert refused(attempt(attacker, owner.email, PASSWORD, address="2001:db8:1:2::ff"))
+    assert attempt(Client(), owner.email, PASSWORD, address="2001:db8:1:3::1").status_code == 302

@@ -49,3 +49,18 @@ def test_an_unusable_peer_still_gives_an_address_to_count_by(settings):
     settings.TRUSTED_PROXY_COUNT = 0
     assert client_ip(request(peer="")) == "0.0.0.0"
     assert client_ip({"type": "websocket", "headers": []}) == "0.0.0.0"
+
+
+@pytest.mark.parametrize(
+    ("address", "counted"),
+    [
+        ("203.0.113.5", "203.0.113.5"),
+        ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"),
+        ("::ffff:203.0.113.5", "203.0.113.5"),
+    ],
+)
+def test_limits_count_an_ipv6_client_by_its_64_network(address, counted):
+    from participation.client_addresses import counted_network
+
+    assert counted_network(address) == counted

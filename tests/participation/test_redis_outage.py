@@ -159,7 +159,7 @@ def test_a_redis_that_never_answers_stalls_no_more_than_one_request(
             assert client.get(content_page.url).status_code == 200
         following = time.monotonic() - started
     assert first < 5
-    assert following < 2.5, f"five requests took {following:.1f} s while Redis hung"
+    assert following < 4, f"five requests took {following:.1f} s while Redis hung"
 
 
 # --- A private redis-server, stopped and restarted -----------------------------------------
