@@ -289,3 +289,31 @@ def test_login_limits_still_hold_with_redis_down(client, dead_redis, settings):
     response = sign_in(client, user)
     assert "Too many failed sign-ins" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_live_sockets_are_closed_to_reconnect_later_with_redis_down(dead_redis):
+    """No live updates while Redis is away: the socket is closed with "service restart" (the
+    browser retries with a growing delay and catches up from the database), without waiting
+    for Redis and without a server error."""
+    from asgiref.sync import sync_to_async
+    from channels.routing import URLRouter
+    from channels.testing import WebsocketCommunicator
+    from django.contrib.auth.models import AnonymousUser
+
+    from consultations.hubs import CLOSE_SERVICE_RESTART
+    from consultations.routing import websocket_urlpatterns
+    from tests.factories import make_consultation
+
+    consultation = await sync_to_async(make_consultation)(active="results")
+    for _ in range(3):
+        comm = WebsocketCommunicator(
+            URLRouter(websocket_urlpatterns), f"/ws/consultations/{consultation.pk}/"
+        )
+        comm.scope["user"] = AnonymousUser()
+        started = time.monotonic()
+        connected, code = await comm.connect(timeout=5)
+        assert (connected, code) == (False, CLOSE_SERVICE_RESTART)
+        assert time.monotonic() - started < 2
+        await comm.disconnect()
