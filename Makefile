@@ -6,7 +6,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # Client addresses (README, "Client addresses behind proxies"): with no proxy trusted, uvicorn
 # must not take the client address from X-Forwarded-For; with proxies, only from theirs.
-TRUSTED_PROXY_COUNT ?= 0
+# As in settings: BEHIND_PROXY=1 alone means one proxy.
+TRUSTED_PROXY_COUNT ?= $(if $(filter 1 true yes on,$(BEHIND_PROXY)),1,0)
 FORWARDED_ALLOW_IPS ?= 127.0.0.1
 UVICORN_PROXY_FLAGS = $(if $(filter-out 0,$(TRUSTED_PROXY_COUNT)),--proxy-headers --forwarded-allow-ips $(FORWARDED_ALLOW_IPS),--no-proxy-headers)
 
