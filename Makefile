@@ -4,6 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Client addresses (README, "Client addresses behind proxies"): with no proxy trusted, uvicorn
+# must not take the client address from X-Forwarded-For; with proxies, only from theirs.
+# As in settings: BEHIND_PROXY=1 alone means one proxy.
+TRUSTED_PROXY_COUNT ?= $(if $(filter 1 true yes on,$(BEHIND_PROXY)),1,0)
+FORWARDED_ALLOW_IPS ?= 127.0.0.1
+UVICORN_PROXY_FLAGS = $(if $(filter-out 0,$(TRUSTED_PROXY_COUNT)),--proxy-headers --forwarded-allow-ips $(FORWARDED_ALLOW_IPS),--no-proxy-headers)
 
 .PHONY: run test install lint migrate demo messages benchmark benchmark-live vendor clean
 
@@ -25,7 +31,7 @@ demo: migrate
 	$(BIN)/python manage.py load_demo
 
 run: demo
-	DEBUG=$${DEBUG-1} $(BIN)/uvicorn participation.asgi:application --host $(HOST) --port $(PORT) --ws-max-size 65536 --ws-per-message-deflate false
+	DEBUG=$${DEBUG-1} TRUSTED_PROXY_COUNT=$(TRUSTED_PROXY_COUNT) $(BIN)/uvicorn participation.asgi:application --host $(HOST) --port $(PORT) --ws-max-size 65536 --ws-per-message-deflate false $(UVICORN_PROXY_FLAGS)
 
 lint: install
 	$(BIN)/ruff check .

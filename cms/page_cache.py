@@ -27,6 +27,11 @@ only while they are current, so readers without JavaScript never see an outdated
 event id embedded for the live layer's catch-up is exact. The home page and other editorial
 pages are not affected by live events.
 
+Redis is not the truth: the page cache uses the ``pages`` cache alias, which stores and finds
+nothing while Redis is away (``participation/cache.py``), so pages are rendered afresh then.
+Whatever was changed meanwhile could not retire the copies in Redis, so when Redis answers again
+``cms/signals.py`` starts a new generation before anybody reads from it.
+
 Nothing personal is ever stored: a response that set a cookie or used a CSRF token is not
 cached. Our templates use no CSP nonces (scripts are external files), so a stored page is valid
 under the Content-Security-Policy header every response gets from ``CSPMiddleware``; the same
@@ -41,12 +46,16 @@ import uuid
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db.models import Min, Q
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
+from participation import cache as shared_cache
+
+# A cache alias that stores nothing while Redis is away (see participation/cache.py).
+CACHE_ALIAS = "pages"
 GENERATION_KEY = "cms:page-cache:generation"
 CACHE_HEADER = "X-Page-Cache"
 CACHEABLE_METHODS = frozenset({"GET", "HEAD"})
@@ -55,6 +64,11 @@ WAGTAIL_SERVE_URL_NAME = "wagtail_serve"
 
 # Versions that pages can depend on (see the module docstring).
 LIVE_EVENTS = "live-events"
+
+
+def _cache():
+    # Settings without the alias (a test's own CACHES) keep working with the default one.
+    return caches[CACHE_ALIAS if CACHE_ALIAS in settings.CACHES else "default"]
 
 
 def reactions_of(consultation_id: int) -> str:
@@ -67,16 +81,16 @@ def _new_token() -> str:
 
 def current_generation() -> str:
     """The generation pages are stored under now; created on first use (or after eviction)."""
-    generation = cache.get(GENERATION_KEY)
+    generation = _cache().get(GENERATION_KEY)
     if generation is None:
-        cache.add(GENERATION_KEY, _new_token(), timeout=None)
-        generation = cache.get(GENERATION_KEY) or "0"
+        _cache().add(GENERATION_KEY, _new_token(), timeout=None)
+        generation = _cache().get(GENERATION_KEY) or "0"
     return generation
 
 
 def invalidate_all() -> None:
     """Start a new generation: every page stored before becomes unreachable (and expires)."""
-    cache.set(GENERATION_KEY, _new_token(), timeout=None)
+    _cache().set(GENERATION_KEY, _new_token(), timeout=None)
 
 
 def _version_key(name: str) -> str:
@@ -86,20 +100,20 @@ def _version_key(name: str) -> str:
 def current_versions(names: Iterable[str]) -> dict[str, str]:
     """The current token of each named version; created on first use (or after eviction)."""
     keys = {name: _version_key(name) for name in names}
-    found = cache.get_many(keys.values()) if keys else {}
+    found = _cache().get_many(keys.values()) if keys else {}
     versions = {}
     for name, key in keys.items():
         token = found.get(key)
         if token is None:
-            cache.add(key, _new_token(), timeout=None)
-            token = cache.get(key) or "0"
+            _cache().add(key, _new_token(), timeout=None)
+            token = _cache().get(key) or "0"
         versions[name] = token
     return versions
 
 
 def bump(*names: str) -> None:
     """Replace the named versions: stored pages that depend on them are no longer served."""
-    cache.set_many({_version_key(name): _new_token() for name in names}, timeout=None)
+    _cache().set_many({_version_key(name): _new_token() for name in names}, timeout=None)
 
 
 def _key(request, generation: str) -> str:
@@ -110,7 +124,7 @@ def _key(request, generation: str) -> str:
 
 
 def _is_plain_request(request) -> bool:
-    if settings.PAGE_CACHE_SECONDS <= 0:
+    if settings.PAGE_CACHE_SECONDS <= 0 or not shared_cache.is_available(_cache()):
         return False
     if request.method not in CACHEABLE_METHODS or request.META.get("QUERY_STRING"):
         return False
@@ -138,13 +152,13 @@ def is_cacheable_request(request) -> bool:
 
 def cached_response(request, generation: str) -> HttpResponse | None:
     """The stored page for this request, if there is one and it is still current."""
-    entry = cache.get(_key(request, generation))
+    entry = _cache().get(_key(request, generation))
     if entry is None:
         return None
     versions = entry.get("versions")
     if versions:
         keys = {name: _version_key(name) for name in versions}
-        found = cache.get_many(keys.values())
+        found = _cache().get_many(keys.values())
         if any(found.get(key) != versions[name] for name, key in keys.items()):
             return None
     response = HttpResponse(entry["content"], content_type=entry["content_type"])
@@ -181,7 +195,7 @@ def store_when_rendered(request, response, generation: str, versions: dict[str, 
         # A CSRF token in the HTML belongs to one visitor only.
         if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or request.META.get("CSRF_COOKIE_USED"):
             return
-        cache.set(
+        _cache().set(
             _key(request, generation),
             {
                 "content": rendered.content,

@@ -13,6 +13,7 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from cms import page_cache
 from consultations.models import Comment, Consultation, District, LiveEvent, Phase, Reaction, Topic
+from participation import redis_guard
 
 
 def _invalidate() -> None:
@@ -67,6 +68,9 @@ def _invalidate_on_page_delete(sender, instance, **kwargs):
 
 def connect() -> None:
     from cms.models import SiteSettings
+
+    # Changes made while Redis was away could not retire the copies stored there.
+    redis_guard.on_recovery(page_cache.invalidate_all)
 
     uid = "cms.page_cache"
     page_published.connect(invalidate_page_cache, dispatch_uid=f"{uid}.published")

@@ -14,6 +14,8 @@ leaves the group, when its last viewer leaves. Writing to a socket does not wait
 browser: uvicorn's WebSocket protocol only appends to the transport's buffer, so one slow
 reader cannot hold up the others. If the hub's subscription fails, its viewers are closed with
 "service restart" (1012): browsers reconnect and catch up from the last event id they saw.
+While the layer's Redis is known to be away (``participation.redis_guard``) a hub fails at
+once, without waiting for Redis, and the outage is logged by the guard, not per socket.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ import json
 import logging
 import weakref
 from typing import Protocol
+
+from participation import redis_guard
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +87,10 @@ class GroupHub:
     async def _run(self) -> None:
         channel = None
         renewal = None
+        guard = redis_guard.guard_for_layer(self.layer)
         try:
+            if guard is not None and not guard.available():
+                raise redis_guard.RedisAway(guard.address)
             channel = await self.layer.new_channel(prefix="hub.")
             await self.layer.group_add(self.group, channel)
             renewal = asyncio.create_task(self._renew(channel))
@@ -95,9 +102,12 @@ class GroupHub:
         except asyncio.CancelledError:
             raise
         except Exception as error:
-            logger.warning(
-                "Live hub for %s stopped; its viewers will reconnect", self.group, exc_info=True
-            )
+            if guard is not None and isinstance(error, redis_guard.REDIS_ERRORS):
+                guard.failed(error)  # logged there, once per outage
+            else:
+                logger.warning(
+                    "Live hub for %s stopped; its viewers will reconnect", self.group, exc_info=True
+                )
             if not self._subscribed.done():
                 self._subscribed.set_exception(error)
             self._on_stop(self)

@@ -21,6 +21,7 @@ from django.db import close_old_connections, transaction
 from django.utils import timezone
 
 from consultations.models import LiveEvent
+from participation import redis_guard
 
 logger = logging.getLogger(__name__)
 
@@ -136,14 +137,26 @@ def broadcast_state_coalesced(
 
 
 def send_now(group: str, message: dict) -> None:
-    """Send to the channel layer, swallowing (and logging) any failure of the layer."""
+    """Send to the channel layer, swallowing (and logging) any failure of the layer.
+
+    While the layer's Redis is away (``participation.redis_guard``) nothing is sent and nothing
+    waits for it: clients catch up from the database when they reconnect.
+    """
     layer = get_channel_layer()
     if layer is None:
         return
+    guard = redis_guard.guard_for_layer(layer)
+    if guard is not None and not guard.available():
+        return
     try:
         async_to_sync(layer.group_send)(group, message)
-    except Exception:  # the layer being down must never fail a write
-        logger.warning("Live broadcast to %s failed; clients will catch up", group, exc_info=True)
+    except Exception as error:  # the layer being down must never fail a write
+        if guard is not None and isinstance(error, redis_guard.REDIS_ERRORS):
+            guard.failed(error)  # logged there, once per outage
+        else:
+            logger.warning(
+                "Live broadcast to %s failed; clients will catch up", group, exc_info=True
+            )
 
 
 def events_since(group: str, last_event_id: int, limit: int = CATCH_UP_LIMIT) -> list[dict] | None:

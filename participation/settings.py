@@ -41,6 +41,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, got {value!r}") from error
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return float(value)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name} must be a number, got {value!r}") from error
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if value is None or value.strip() == "":
@@ -168,26 +178,53 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "consultations.User"
 
 # --- Redis: channel layer and cache ---------------------------------------------------------
+# Redis is a helper, never the truth: when it does not answer, pages are rendered uncached, live
+# updates pause, rate limits count per process, and a background probe picks it up again (see
+# participation/redis_guard.py). Short timeouts, so a hung Redis cannot hold up requests.
 REDIS_URL = env("REDIS_URL")
+REDIS_CONNECT_TIMEOUT = env_float("REDIS_CONNECT_TIMEOUT", 0.5)
+REDIS_SOCKET_TIMEOUT = env_float("REDIS_SOCKET_TIMEOUT", 1.0)
+# How often a process whose Redis went away asks it again; how often it says it is still away.
+REDIS_RETRY_SECONDS = env_float("REDIS_RETRY_SECONDS", 2.0)
+REDIS_LOG_SECONDS = env_float("REDIS_LOG_SECONDS", 60.0)
 if REDIS_URL:
+    _REDIS_PREFIX = env("REDIS_PREFIX", "mitreden")
+    _REDIS_TIMEOUTS = {
+        "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+        "socket_timeout": REDIS_SOCKET_TIMEOUT,
+    }
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env("REDIS_PREFIX", "mitreden")},
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, **_REDIS_TIMEOUTS}],
+                "prefix": _REDIS_PREFIX,
+            },
         }
     }
+    # Two aliases for the same keys, differing only in what they do while Redis is away:
+    # "default" (rate limits, allauth) counts in this process's memory, "pages" stores nothing.
     CACHES = {
-        "default": {
+        alias: {
             "BACKEND": "participation.cache.SharedRedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env("REDIS_PREFIX", "mitreden"),
+            "KEY_PREFIX": _REDIS_PREFIX,
+            "OPTIONS": {**_REDIS_TIMEOUTS, "FALLBACK": fallback},
         }
+        for alias, fallback in (("default", "memory"), ("pages", "none"))
     }
 else:
     # One process, no Redis: our in-process layer (the stock in-memory one costs O(N²) per
     # broadcast and collapses at a few thousand viewers; see consultations/layers.py).
     CHANNEL_LAYERS = {"default": {"BACKEND": "consultations.layers.InProcessChannelLayer"}}
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Local-memory caches with one LOCATION share their data: "pages" is "default" here.
+    CACHES = {
+        alias: {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "mitreden",
+        }
+        for alias in ("default", "pages")
+    }
 
 # Anonymous readers of editorial pages get cached HTML for this long (publishing clears it).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
@@ -231,9 +268,17 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = env("EMAIL_SUBJECT_PREFIX", "[Mitreden] ")
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
-ACCOUNT_ADAPTER = "consultations.accounts.AccountAdapter"
-# One lockout policy: allauth's own login rate limit (django-axes would double it).
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# The sign-up adapter (consultations/accounts.py) with the login policy on top.
+ACCOUNT_ADAPTER = "consultations.login_policy.AccountAdapter"
+# Login policy (consultations/login_policy.py, README "Login policy"): slow an attacker down
+# without locking the owner out. allauth's own "5 wrong passwords lock the account" is off.
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
+LOGIN_FAILURE_WINDOW_MINUTES = env_int("LOGIN_FAILURE_WINDOW_MINUTES", 15)
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 20)
+LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS = env_int("LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS", 5)
+# Above this many failures in LOGIN_ACCOUNT_WINDOW_HOURS only known devices may try.
+LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 20)
+LOGIN_ACCOUNT_WINDOW_HOURS = env_int("LOGIN_ACCOUNT_WINDOW_HOURS", 24)
 
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_BACKEND = env(
@@ -319,7 +364,15 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
-if env_bool("BEHIND_PROXY", False):
+# Client addresses (participation/client_addresses.py, README "Client addresses behind
+# proxies"): X-Forwarded-For is believed for this many proxies in front of the app, no more.
+# BEHIND_PROXY=1 alone means one proxy.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if BEHIND_PROXY else 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 0 or more, got {TRUSTED_PROXY_COUNT}")
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+if BEHIND_PROXY or TRUSTED_PROXY_COUNT > 0:
     # The reverse proxy terminates TLS and says so in X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
@@ -345,9 +398,17 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"once_per_interval": {"()": "participation.redis_guard.OncePerInterval"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
     "loggers": {
+        # Its pub/sub receiver logs a traceback every second while Redis is away.
+        "channels_redis": {
+            "handlers": ["console"],
+            "level": env("LOG_LEVEL", "WARNING"),
+            "filters": ["once_per_interval"],
+            "propagate": False,
+        },
         "consultations": {
             "handlers": ["console"],
             "level": env("LOG_LEVEL", "INFO"),

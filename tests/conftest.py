@@ -15,6 +15,17 @@ def _fast_and_isolated(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _redis_guards_start_fresh():
+    """A test that made Redis fail (really or mocked) must not leave it "away" for the next:
+    the guards (participation/redis_guard.py) are process-wide."""
+    from participation import redis_guard
+
+    redis_guard.reset()
+    yield
+    redis_guard.reset()
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 

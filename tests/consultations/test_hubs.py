@@ -202,3 +202,38 @@ async def test_an_event_already_sent_in_the_catch_up_is_not_sent_again_when_it_a
     await asyncio.sleep(0.05)
     assert viewer.sent == ['{"id":6}']
     hub.remove(viewer)
+
+
+async def test_with_redis_away_a_hub_fails_at_once_without_asking_redis(monkeypatch):
+    """Each socket that connects while Redis is away must not wait for it (nor log again)."""
+    import socket
+    import time
+
+    from channels_redis.pubsub import RedisPubSubChannelLayer
+
+    from participation import redis_guard
+
+    redis_guard.reset()
+    with socket.socket() as hung:  # accepts connections, never answers
+        hung.bind(("127.0.0.1", 0))
+        hung.listen(16)
+        address = f"redis://127.0.0.1:{hung.getsockname()[1]}/0"
+        layer = RedisPubSubChannelLayer(hosts=[{"address": address, "socket_timeout": 0.5}])
+        asked = []
+
+        async def group_add(group, channel):
+            asked.append(group)
+
+        monkeypatch.setattr(layer, "group_add", group_add)
+        redis_guard.guard_for(address).failed(ConnectionError("Redis went away"))
+        try:
+            hub = hubs.hub_for(layer, "discussion.3")
+            started = time.monotonic()
+            with pytest.raises(ConnectionError):
+                await asyncio.wait_for(hub.subscribed(), timeout=2)
+            assert time.monotonic() - started < 0.5
+            assert asked == []
+            assert hubs.hub_for(layer, "discussion.3") is not hub
+            hubs.hub_for(layer, "discussion.3").stop()
+        finally:
+            redis_guard.reset()

@@ -57,6 +57,7 @@ _CONTROLLED = (
     "SECURE_HSTS_INCLUDE_SUBDOMAINS",
     "SECURE_HSTS_PRELOAD",
     "BEHIND_PROXY",
+    "TRUSTED_PROXY_COUNT",
     "BASE_URL",
     "PAGE_CACHE_SECONDS",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
@@ -354,8 +355,18 @@ class DemoSite:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-def uvicorn_argv(port: int) -> list[str]:
-    """One ASGI process for pages and WebSockets (``make run``), or for /ws/ at city scale."""
+def uvicorn_argv(port: int, *, trusted_proxies: str | None = None) -> list[str]:
+    """One ASGI process for pages and WebSockets (``make run``), or for /ws/ at city scale.
+
+    uvicorn believes ``X-Forwarded-For`` from 127.0.0.1 by default, which lets anybody on
+    loopback pick their own client address: off (``--no-proxy-headers``) unless
+    ``trusted_proxies`` names the reverse proxies' addresses (``--forwarded-allow-ips``), as
+    the README says.
+    """
+    if trusted_proxies:
+        proxy_flags = ["--proxy-headers", "--forwarded-allow-ips", trusted_proxies]
+    else:
+        proxy_flags = ["--no-proxy-headers"]
     return [
         PYTHON,
         "-m",
@@ -375,6 +386,7 @@ def uvicorn_argv(port: int) -> list[str]:
         "--no-access-log",
         "--log-level",
         "warning",
+        *proxy_flags,
     ]
 
 

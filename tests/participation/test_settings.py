@@ -11,7 +11,8 @@ VARIABLES = [
     "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "DATABASE_URL", "REDIS_URL",
     "EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_USE_TLS", "DEFAULT_FROM_EMAIL",
     "MAP_TILE_URL", "MAP_TILE_ATTRIBUTION", "BEHIND_PROXY", "SECURE_SSL_REDIRECT", "TIME_ZONE",
-    "DATABASE_POOL", "PAGE_CACHE_SECONDS",
+    "DATABASE_POOL", "PAGE_CACHE_SECONDS", "REDIS_CONNECT_TIMEOUT", "REDIS_SOCKET_TIMEOUT",
+    "TRUSTED_PROXY_COUNT",
 ]  # fmt: skip
 
 
@@ -66,9 +67,31 @@ def test_redis_carries_channel_layer_and_cache(monkeypatch):
     s = load(monkeypatch, REDIS_URL="redis://cache.internal:6379/2")
     layer = s["CHANNEL_LAYERS"]["default"]
     assert layer["BACKEND"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
-    assert layer["CONFIG"]["hosts"] == ["redis://cache.internal:6379/2"]
-    assert s["CACHES"]["default"]["LOCATION"] == "redis://cache.internal:6379/2"
-    assert s["CACHES"]["default"]["BACKEND"] == "participation.cache.SharedRedisCache"
+    [host] = layer["CONFIG"]["hosts"]
+    assert host["address"] == "redis://cache.internal:6379/2"
+    for alias, fallback in (("default", "memory"), ("pages", "none")):
+        assert s["CACHES"][alias]["LOCATION"] == "redis://cache.internal:6379/2"
+        assert s["CACHES"][alias]["BACKEND"] == "participation.cache.SharedRedisCache"
+        assert s["CACHES"][alias]["OPTIONS"]["FALLBACK"] == fallback
+
+
+def test_a_dead_redis_cannot_hold_up_requests_for_long(monkeypatch):
+    s = load(monkeypatch, REDIS_URL="redis://cache.internal:6379/2")
+    [host] = s["CHANNEL_LAYERS"]["default"]["CONFIG"]["hosts"]
+    options = s["CACHES"]["default"]["OPTIONS"]
+    for config in (host, options):
+        assert 0 < config["socket_connect_timeout"] <= 1
+        assert 0 < config["socket_timeout"] <= 2
+    slow = load(
+        monkeypatch,
+        REDIS_URL="redis://cache.internal:6379/2",
+        REDIS_CONNECT_TIMEOUT="2",
+        REDIS_SOCKET_TIMEOUT="3.5",
+    )
+    assert slow["CACHES"]["pages"]["OPTIONS"]["socket_timeout"] == 3.5
+    assert slow["CHANNEL_LAYERS"]["default"]["CONFIG"]["hosts"][0]["socket_connect_timeout"] == 2
+    with pytest.raises(ImproperlyConfigured, match="REDIS_SOCKET_TIMEOUT"):
+        load(monkeypatch, REDIS_SOCKET_TIMEOUT="soon")
 
 
 def test_lists_booleans_and_numbers_are_parsed_strictly(monkeypatch):
@@ -97,3 +120,26 @@ def test_map_tiles_are_configurable_and_allowed_by_the_csp(monkeypatch):
     assert "https://tiles.town.example" in img_src
     script_src = s["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]["script-src"]
     assert script_src == ["'self'"]
+
+
+def test_trusted_proxies_are_counted_and_shared_with_allauth(monkeypatch):
+    none = load(monkeypatch)
+    assert none["TRUSTED_PROXY_COUNT"] == 0 and none["ALLAUTH_TRUSTED_PROXY_COUNT"] == 0
+    assert "SECURE_PROXY_SSL_HEADER" not in none
+    one = load(monkeypatch, BEHIND_PROXY="1")
+    assert one["TRUSTED_PROXY_COUNT"] == 1 and one["ALLAUTH_TRUSTED_PROXY_COUNT"] == 1
+    two = load(monkeypatch, BEHIND_PROXY="1", TRUSTED_PROXY_COUNT="2")
+    assert two["TRUSTED_PROXY_COUNT"] == 2 and two["ALLAUTH_TRUSTED_PROXY_COUNT"] == 2
+    counted = load(monkeypatch, TRUSTED_PROXY_COUNT="1")
+    assert counted["SECURE_PROXY_SSL_HEADER"] == ("HTTP_X_FORWARDED_PROTO", "https")
+    tls_only = load(monkeypatch, BEHIND_PROXY="1", TRUSTED_PROXY_COUNT="0")
+    assert tls_only["TRUSTED_PROXY_COUNT"] == 0
+    with pytest.raises(ImproperlyConfigured, match="TRUSTED_PROXY_COUNT"):
+        load(monkeypatch, TRUSTED_PROXY_COUNT="-1")
+
+
+def test_allauths_own_account_lockout_is_off(monkeypatch):
+    s = load(monkeypatch)
+    assert s["ACCOUNT_RATE_LIMITS"]["login_failed"] is None
+    assert s["ACCOUNT_ADAPTER"] == "consultations.login_policy.AccountAdapter"
+    assert s["LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS"] < s["LOGIN_FAILURES_PER_ACCOUNT"]
