@@ -15,6 +15,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 
 from consultations import hubs, realtime
+from participation import redis_guard
 
 logger = logging.getLogger(__name__)
 
@@ -78,8 +79,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
                     hub.add(self)
                     self.hubs.append(hub)
                     await hub.subscribed()
-            except Exception:
-                logger.warning("Live updates unavailable for %s", groups, exc_info=True)
+            except Exception as error:
+                # A Redis outage is logged once per interval by the guard, not per socket.
+                if not isinstance(error, redis_guard.REDIS_ERRORS):
+                    logger.warning("Live updates unavailable for %s", groups, exc_info=True)
                 self.leave_hubs()
                 await self.close(code=hubs.CLOSE_SERVICE_RESTART)
                 return
