@@ -28,6 +28,17 @@ def home(db) -> HomePage:
 
 
 @pytest.fixture
+def editor(client):
+    """An editor, signed in to the Wagtail admin with the test client."""
+    from consultations.roles import EDITORS
+    from tests.factories import make_user
+
+    user = make_user(groups=(EDITORS,), is_staff=True)
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
 def consultation_index(home) -> ConsultationIndexPage:
     index = ConsultationIndexPage(title="Beteiligungen", slug="beteiligungen", show_in_menus=True)
     home.add_child(instance=index)

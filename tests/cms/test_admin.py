@@ -11,18 +11,11 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 
 from cms.models import ContentPage
 from consultations.models import Consultation, LiveEvent, Phase
-from consultations.roles import EDITORS, SITE_MODERATORS
+from consultations.roles import SITE_MODERATORS
 from tests.cms.conftest import add_consultation_page
 from tests.factories import make_consultation, make_district, make_topic, make_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor(client):
-    user = make_user(groups=(EDITORS,), is_staff=True)
-    client.force_login(user)
-    return user
 
 
 def content_page_data(title="Neue Seite", slug="neue-seite", **extra):

@@ -6,18 +6,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from consultations.roles import EDITORS
 from tests.cms.test_admin import content_page_data
-from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor(client):
-    user = make_user(groups=(EDITORS,), is_staff=True)
-    client.force_login(user)
-    return user
 
 
 def frame_ancestors(response) -> str:

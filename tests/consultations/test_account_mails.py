@@ -13,18 +13,12 @@ from django.utils.translation import gettext
 from wagtail.models import Site
 
 from consultations.models import User
+from tests.consultations.test_accounts import SIGNUP
 from tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
 
 BASE_URL = "https://mitreden.musterstadt.example"
-SIGNUP = {
-    "email": "clara@example.org",
-    "password1": "ein-sicheres-passwort-123",
-    "password2": "ein-sicheres-passwort-123",
-    "pseudonym": "Clara_K",
-    "accept_privacy": "on",
-}
 LINK = re.compile(r"https?://[^\s<>\"]+")
 # Informal address: du, dich, dir and every form of dein (case-insensitive, whole words).
 INFORMAL = re.compile(r"\b(du|dich|dir|dein|deine|deinen|deinem|deiner|deines)\b", re.IGNORECASE)
