@@ -8,6 +8,9 @@ class ConsultationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        # Participation modules register themselves with the module contract.
+        from consultations.modules import discussions  # noqa: F401
+
         # Wagtail reads the user viewset from its app config when the admin URLs are built.
         # Pointing it at ours here (rather than swapping "wagtail.users" in INSTALLED_APPS
         # for a subclass) keeps the change inside this app; see consultations/admin_users.py.

@@ -1,7 +1,8 @@
-"""Which verbs each kind of phase opens, as data.
+"""The kinds of phases and the verbs residents do, as data.
 
-Predicates ask the active phase (never the clock directly) whether a verb is open; later modules
-(discussions, surveys, idea maps) name their verbs here so a phase's meaning lives in one table.
+Which verbs a phase opens is declared per module type (``consultations.modules``: each module's
+``default_phase_verbs``), and an instance may be limited to phases an editor chose; predicates
+ask ``verb_open`` (never the clock directly).
 """
 
 from django.db import models
@@ -22,18 +23,3 @@ class Verb(models.TextChoices):
     ANSWER = "answer", _("answer surveys")
     ADD_IDEA = "add_idea", _("add ideas")
     SUPPORT = "support", _("support ideas")
-
-
-PHASE_VERBS: dict[str, frozenset[str]] = {
-    PhaseKind.INFORMATION: frozenset(),
-    PhaseKind.PARTICIPATION: frozenset(Verb.values),
-    PhaseKind.EVALUATION: frozenset(),
-    PhaseKind.RESULTS: frozenset(),
-}
-
-
-def phase_opens(kind: str | None, verb: str) -> bool:
-    """Whether a phase of ``kind`` lets residents ``verb``; no phase opens nothing."""
-    if kind is None:
-        return False
-    return verb in PHASE_VERBS.get(kind, frozenset())

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import rules
 
-from consultations.phases import phase_opens
-
 
 class ProspectiveResident:
     """Stands for "a signed-up, verified resident with no special role".
@@ -126,16 +124,16 @@ def is_consultation_moderator(user, target) -> bool:
     return ConsultationMembership.Role.MODERATOR in _membership_roles(user, consultation_of(target))
 
 
-def phase_allows(verb: str):
-    """Predicate factory: the consultation's active phase opens ``verb`` (see phases.py)."""
+def verb_is_open(verb: str):
+    """Predicate factory: residents may ``verb`` in the target now, by the module's data
+    (its phases, the phases an editor chose, its owner or its own dates; see
+    ``consultations.modules.verb_open``)."""
 
-    @rules.predicate(name=f"phase_allows:{verb}")
+    @rules.predicate(name=f"verb_is_open:{verb}")
     def predicate(user, target) -> bool:
-        consultation = consultation_of(target)
-        if consultation is None:
-            return False
-        phase = consultation.active_phase()
-        return phase_opens(phase.kind if phase else None, verb)
+        from consultations.modules import verb_open
+
+        return verb_open(target, verb)
 
     return predicate
 

@@ -18,7 +18,7 @@ from consultations.predicates import (
     is_public,
     is_resident,
     is_site_moderator,
-    phase_allows,
+    verb_is_open,
     within_edit_window,
 )
 
@@ -28,19 +28,15 @@ can_moderate = is_consultation_moderator | is_site_moderator | is_admin
 
 
 def takes_part(verb: str):
-    """A resident who can see the consultation and is not blocked there, while its active
-    phase opens ``verb``."""
-    return is_resident & can_view & ~is_blocked & phase_allows(verb)
+    """A resident who can see the consultation and is not blocked there, while ``verb`` is
+    open in the target (a module instance, or a comment of one: ``verb_is_open``)."""
+    return is_resident & can_view & ~is_blocked & verb_is_open(verb)
 
 
 PERMISSIONS = {
     "consultations.view_consultation": can_view,
     "consultations.add_comment": takes_part(Verb.COMMENT),
     "consultations.add_reaction": takes_part(Verb.REACT),
-    "consultations.vote": takes_part(Verb.VOTE),
-    "consultations.answer_survey": takes_part(Verb.ANSWER),
-    "consultations.add_idea": takes_part(Verb.ADD_IDEA),
-    "consultations.support_idea": takes_part(Verb.SUPPORT),
     # Target: a comment. Two levels decide every way in (permalink, thread, fragments, report,
     # edit, react, reply, moderation, socket catch-up, exports): whether a person may see that
     # a comment exists (held ones only its author and moderators; removed ones as a tombstone),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import rules
 from django.db.models import Q
 from django.utils import timezone
@@ -11,14 +9,13 @@ from django.utils import timezone
 from consultations.models import Consultation, ConsultationMembership, User
 from consultations.predicates import PROSPECTIVE_RESIDENT, is_admin, is_editor, is_site_moderator
 
-# Later modules (discussions, surveys, ideas) register a function returning their part of a
-# person's data export: ``PERSONAL_DATA_SECTIONS["comments"] = comments_of``.
-PERSONAL_DATA_SECTIONS: dict[str, Callable[[User], object]] = {}
-
 
 def personal_data_export(user: User) -> dict:
     """Everything we store about a person, as JSON-ready data (GDPR Art. 15 and 20)."""
     from allauth.account.models import EmailAddress
+
+    from consultations import modules
+    from consultations.models import Notification
 
     data = {
         "exported_at": timezone.now().isoformat(),
@@ -45,47 +42,15 @@ def personal_data_export(user: User) -> dict:
             .order_by("pk")
         ],
     }
-    data.update(_discussion_data(user))
-    for name, section in PERSONAL_DATA_SECTIONS.items():
-        data[name] = section(user)
+    for module in modules.registered():
+        data.update(module.personal_data(user))
+    data["notifications"] = [
+        {"created": created.isoformat(), "message": message}
+        for created, message in Notification.objects.filter(recipient=user)
+        .order_by("pk")
+        .values_list("created", "message")
+    ]
     return data
-
-
-def _discussion_data(user: User) -> dict:
-    from consultations.models import Comment, Notification, Reaction, Report
-
-    comments = Comment.objects.filter(author=user).select_related("discussion").order_by("pk")
-    return {
-        "comments": [
-            {
-                "id": comment.pk,
-                "discussion": comment.discussion.title,
-                "created": comment.created.isoformat(),
-                "status": comment.status,
-                "text": comment.text,
-                "earlier_versions": list(comment.revisions.values_list("text", flat=True)),
-            }
-            for comment in comments.prefetch_related("revisions")
-        ],
-        "reactions": [
-            {"comment": comment_id, "value": value}
-            for comment_id, value in Reaction.objects.filter(user=user)
-            .order_by("pk")
-            .values_list("comment_id", "value")
-        ],
-        "reports": [
-            {"comment": comment_id, "reason": reason, "text": text}
-            for comment_id, reason, text in Report.objects.filter(reporter=user)
-            .order_by("pk")
-            .values_list("comment_id", "reason", "text")
-        ],
-        "notifications": [
-            {"created": created.isoformat(), "message": message}
-            for created, message in Notification.objects.filter(recipient=user)
-            .order_by("pk")
-            .values_list("created", "message")
-        ],
-    }
 
 
 def visible_consultations(user):
@@ -161,6 +126,9 @@ def discussion_thread_page(discussion, user, *, sort: str = "oldest", page: int 
     by_thread: dict[int, list] = {c.pk: [] for c in threads}
     for reply in replies:
         by_thread[reply.thread_id].append(reply)
+        reply.discussion = discussion  # rules asked about a comment ask its discussion
+    for comment in threads:
+        comment.discussion = discussion
     for comment in threads:
         comment.reply_list = by_thread[comment.pk]
     own_reactions = {}

@@ -1,5 +1,5 @@
 from .accounts import MitredenUserManager, User
-from .base import CreatorModel, TimeStampedModel
+from .base import CreatorModel, PhasedModule, TimeStampedModel
 from .consultations import (
     Consultation,
     ConsultationMembership,
@@ -37,6 +37,7 @@ __all__ = [
     "ModerationDecision",
     "Notification",
     "Phase",
+    "PhasedModule",
     "Reaction",
     "RemovalReason",
     "Report",

@@ -8,17 +8,18 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .base import TimeStampedModel
+from .base import PhasedModule, TimeStampedModel
 from .consultations import Consultation
 
 COMMENT_MAX_LENGTH = 5000
 
 
-class Discussion(TimeStampedModel):
+class Discussion(PhasedModule):
     """A place to talk, inside one consultation (whose phases and moderation mode apply).
 
     It stands on a consultation page by itself or belongs to an owner placed there later (an
-    idea, a survey, a council session) through the optional generic ``owner``.
+    idea, a survey, a council session) through the optional generic ``owner``, which then
+    decides when commenting is open and who may see it.
     """
 
     consultation = models.ForeignKey(
@@ -60,6 +61,20 @@ class Discussion(TimeStampedModel):
 
     def __str__(self):
         return self.title
+
+    @property
+    def participation_owner(self):
+        """The participation object this discussion belongs to (it asks it whether commenting
+        is open and who may see it), or None for a discussion standing by itself."""
+        if self.owner_type_id is None:
+            return None
+        from consultations.modules import module_for
+
+        owner = self.owner
+        if owner is None:
+            return None
+        module = module_for(owner)
+        return owner if module is not None and module.owns_discussions else None
 
 
 class CommentQuerySet(models.QuerySet):

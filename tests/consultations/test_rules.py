@@ -8,10 +8,11 @@ import rules
 from django.contrib.auth.models import AnonymousUser
 
 from consultations import roles
-from consultations.models import Consultation, ConsultationMembership
+from consultations.models import Consultation, ConsultationMembership, Discussion
+from consultations.phases import PhaseKind, Verb
 from consultations.predicates import PROSPECTIVE_RESIDENT
 from consultations.selectors import would_resident_be_allowed
-from tests.factories import add_member, make_consultation, make_user
+from tests.factories import add_member, make_consultation, make_discussion, make_user
 
 PHASES = ["before", "information", "participation", "evaluation", "results", "after"]
 
@@ -109,14 +110,31 @@ TAKE_PART = {
     "private": {"participant", "consultation_moderator", "site_moderator", "editor", "admin"},
 }
 
-PARTICIPATION_PERMISSIONS = [
-    "consultations.add_comment",
-    "consultations.add_reaction",
-    "consultations.vote",
-    "consultations.answer_survey",
-    "consultations.add_idea",
-    "consultations.support_idea",
-]
+# Module verbs and the permission that asks for each (see consultations/modules/).
+PARTICIPATION_PERMISSIONS = {
+    "consultations.add_comment": ("discussion", Verb.COMMENT),
+    "consultations.add_reaction": ("discussion", Verb.REACT),
+}
+
+# Module instances, by how an editor set them up: open by the module's defaults, or only in
+# chosen phases. Which phases open each verb, per setup (the module × phase part of the table).
+SETUPS = {
+    "discussion": {PhaseKind.PARTICIPATION},
+    "discussion open in information and evaluation": {
+        PhaseKind.INFORMATION,
+        PhaseKind.EVALUATION,
+    },
+}
+
+
+def make_module_instance(setup: str, consultation: Consultation):
+    discussion = make_discussion(consultation)
+    if setup != "discussion":
+        discussion.open_in_phases.set(
+            consultation.phases.filter(kind__in=SETUPS[setup]).values_list("pk", flat=True)
+        )
+    return discussion
+
 
 STAFF_PERMISSIONS = {
     "consultations.moderate_discussion": {"consultation_moderator", "site_moderator", "admin"},
@@ -162,10 +180,11 @@ def test_role_phase_table(role, phase, visibility):
     can_view = role in VIEW[visibility]
     assert rules.has_perm("consultations.view_consultation", user, consultation) is can_view
 
-    participation_open = phase == "participation"
-    for permission in PARTICIPATION_PERMISSIONS:
-        expected = participation_open and role in TAKE_PART[visibility]
-        assert rules.has_perm(permission, user, consultation) is expected, permission
+    for setup, open_in in SETUPS.items():
+        instance = make_module_instance(setup, consultation)
+        for permission, (_module, _verb) in PARTICIPATION_PERMISSIONS.items():
+            expected = phase in open_in and role in TAKE_PART[visibility]
+            assert rules.has_perm(permission, user, instance) is expected, (setup, permission)
 
     for permission, allowed in STAFF_PERMISSIONS.items():
         assert rules.has_perm(permission, user, consultation) is (role in allowed), permission
@@ -178,8 +197,12 @@ def test_login_prompt_only_where_signing_up_would_help(phase):
     private = make_consultation(active=phase, visibility=Consultation.Visibility.PRIVATE)
 
     expected = phase == "participation"
-    assert would_resident_be_allowed("consultations.add_comment", public) is expected
-    assert would_resident_be_allowed("consultations.add_comment", private) is False
+    assert would_resident_be_allowed("consultations.add_comment", make_discussion(public)) is (
+        expected
+    )
+    assert would_resident_be_allowed("consultations.add_comment", make_discussion(private)) is (
+        False
+    )
     # A prospective resident is never staff.
     assert not rules.has_perm("consultations.moderate_discussion", PROSPECTIVE_RESIDENT, public)
 
@@ -190,7 +213,7 @@ def test_inactive_user_cannot_take_part():
     user = make_user()
     user.is_active = False
     user.save()
-    assert not rules.has_perm("consultations.add_comment", user, consultation)
+    assert not rules.has_perm("consultations.add_comment", user, make_discussion(consultation))
 
 
 @pytest.mark.django_db
@@ -198,8 +221,16 @@ def test_role_checks_cost_a_bounded_number_of_queries(django_assert_max_num_quer
     """Verification, groups, memberships and blocks are looked up once per user object."""
     consultation = make_consultation()
     user = make_user(groups=(roles.EDITORS,))
+    discussion = make_discussion(consultation)
     consultation = Consultation.objects.prefetch_related("phases").get(pk=consultation.pk)
+    discussion = (
+        Discussion.objects.select_related("consultation")
+        .prefetch_related("consultation__phases", "open_in_phases")
+        .get(pk=discussion.pk)
+    )
     with django_assert_max_num_queries(4):
         for _ in range(3):
-            for permission in [*PARTICIPATION_PERMISSIONS, *STAFF_PERMISSIONS]:
+            for permission in STAFF_PERMISSIONS:
                 rules.has_perm(permission, user, consultation)
+            for permission in PARTICIPATION_PERMISSIONS:
+                rules.has_perm(permission, user, discussion)
