@@ -124,6 +124,15 @@ def is_consultation_moderator(user, target) -> bool:
     return ConsultationMembership.Role.MODERATOR in _membership_roles(user, consultation_of(target))
 
 
+@rules.predicate
+def sees_module_instance(user, target) -> bool:
+    """The module the target belongs to lets the person see it (a discussion owned by a
+    members-only object asks its owner); targets that are no module's pass."""
+    from consultations.modules import can_view
+
+    return can_view(user, target)
+
+
 def verb_is_open(verb: str):
     """Predicate factory: residents may ``verb`` in the target now, by the module's data
     (its phases, the phases an editor chose, its owner or its own dates; see

@@ -18,12 +18,13 @@ from consultations.predicates import (
     is_public,
     is_resident,
     is_site_moderator,
+    sees_module_instance,
     verb_is_open,
     within_edit_window,
 )
 
 is_staff_for = is_consultation_moderator | is_site_moderator | is_editor | is_admin
-can_view = is_public | is_participant | is_staff_for
+can_view = (is_public | is_participant | is_staff_for) & sees_module_instance
 can_moderate = is_consultation_moderator | is_site_moderator | is_admin
 
 

@@ -51,7 +51,11 @@ class ModuleType:
     staff_exports: Mapping[str, Callable] = field(default_factory=dict)
     """Name → callable producing an export for staff (CSV/XLSX/GeoJSON); may be empty."""
     owns_discussions: bool = False
-    """Its instances may own discussions, which then ask it whether commenting is open."""
+    """Its instances may own discussions, which then ask it whether commenting is open and
+    who may see them (members-only discussions of a council session, say)."""
+    opening_dates: Callable[[object], tuple[datetime | None, datetime | None] | None] | None = None
+    """For instances outside consultations (a quick poll on the home page): their own
+    ``(opens, closes)``; None where the consultation's phases decide."""
 
 
 _modules: dict[str, ModuleType] = {}
@@ -100,12 +104,20 @@ def module_instance_of(target):
     return target
 
 
+def can_view(user, target) -> bool:
+    """May the person see the module instance ``target`` belongs to (True for targets that are
+    no module's: the consultation's visibility decides those)."""
+    instance = module_instance_of(target)
+    module = module_for(instance) if instance is not None else None
+    return True if module is None else bool(module.can_view(user, instance))
+
+
 def verb_open(target, verb: str, *, now: datetime | None = None) -> bool:
     """Whether residents may ``verb`` in ``target`` now, by the module's data.
 
     - An instance owned by another object (a discussion of an idea) asks its owner.
-    - An instance with dates of its own (``opening_dates()`` → (opens, closes), e.g. a quick
-      poll outside any consultation) is open between them.
+    - An instance with dates of its own (the module's ``opening_dates``, e.g. a quick poll
+      outside any consultation) is open between them.
     - An instance limited to phases an editor chose is open in those phases only.
     - Otherwise the module's default for the kind of the consultation's running phase.
     - A consultation itself (no module): open if any module would open the verb there.
@@ -122,9 +134,9 @@ def verb_open(target, verb: str, *, now: datetime | None = None) -> bool:
         return _consultation_opens(target, verb, now)
     if verb not in module.verbs:
         return False
-    dates = getattr(target, "opening_dates", None)
-    if dates is not None and dates() is not None:
-        opens, closes = dates()
+    dates = module.opening_dates(target) if module.opening_dates else None
+    if dates is not None:
+        opens, closes = dates
         return (opens is None or opens <= now) and (closes is None or now < closes)
     consultation = getattr(target, "consultation", None)
     if consultation is None:
