@@ -234,3 +234,18 @@ def test_role_checks_cost_a_bounded_number_of_queries(django_assert_max_num_quer
                 rules.has_perm(permission, user, consultation)
             for permission in PARTICIPATION_PERMISSIONS:
                 rules.has_perm(permission, user, discussion)
+
+
+@pytest.mark.django_db
+def test_superusers_get_what_the_rules_say_for_our_permissions():
+    from consultations.actions.discussions import post_comment
+
+    admin = make_user(superuser=True)
+    comment = post_comment(author=make_user(), discussion=make_discussion(), text="Meins")
+    # The rule: only the author deletes a comment, only others report it.
+    assert admin.has_perm("consultations.delete_comment", comment) is False
+    assert admin.has_perm("consultations.report_comment", comment) is True
+    assert admin.has_perm("consultations.moderate_discussion", comment) is True
+    # Permissions that are not our rules stay Django's (superusers have them all).
+    assert admin.has_perm("consultations.change_consultation") is True
+    assert admin.has_perm("wagtailadmin.access_admin") is True
