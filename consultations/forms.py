@@ -116,6 +116,11 @@ class CommentForm(forms.Form):
         },
     )
     reply_to = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    # One per rendered form (and per attempt with JavaScript): a submission that arrives twice
+    # (a retry after a lost answer) makes one comment.
+    idempotency_key = forms.RegexField(
+        regex=r"^[A-Za-z0-9-]{8,64}$", required=False, widget=forms.HiddenInput
+    )
 
 
 class ReportForm(forms.Form):

@@ -102,7 +102,12 @@ def broadcast_queue_changed(comment: Comment, consultation_id: int) -> None:
 
 
 def post_comment(
-    *, author: User, discussion: Discussion, text: str, reply_to: Comment | None = None
+    *,
+    author: User,
+    discussion: Discussion,
+    text: str,
+    reply_to: Comment | None = None,
+    idempotency_key: str = "",
 ) -> Comment:
     """Post a comment or a reply.
 
@@ -110,6 +115,8 @@ def post_comment(
     commenting). Rate-limited per person. Replies to replies hang flat under the top-level
     comment. In pre-moderated consultations, or when the word list matches, the comment waits
     in the queue (broadcast to moderators only); otherwise it is broadcast to the discussion.
+    The same ``idempotency_key`` from the same person again returns the comment it made (a
+    retried submission), writing and broadcasting nothing.
     """
     if not rules.has_perm("consultations.add_comment", author, discussion):
         raise PermissionDenied(_("You cannot comment here at the moment."))
@@ -127,6 +134,10 @@ def post_comment(
     with transaction.atomic():
         # Serialise one person's posts so two quick requests cannot both pass the rate limit.
         User.objects.select_for_update().filter(pk=author.pk).first()
+        if idempotency_key:
+            earlier = Comment.objects.filter(author=author, idempotency_key=idempotency_key)
+            if earlier.exists():
+                return earlier.get()
         _check_rate(author)
         review_reason = _review_reason(discussion.consultation, text)
         comment = Comment.objects.create(
@@ -137,6 +148,7 @@ def post_comment(
             text=text,
             status=Comment.Status.PENDING if review_reason else Comment.Status.PUBLISHED,
             needs_review_reason=review_reason,
+            idempotency_key=idempotency_key,
         )
         if review_reason:
             broadcast_queue_changed(comment, discussion.consultation_id)

@@ -135,6 +135,12 @@ class Comment(TimeStampedModel):
     agree_count = models.PositiveIntegerField(default=0)
     disagree_count = models.PositiveIntegerField(default=0)
     open_report_count = models.PositiveIntegerField(default=0)
+    idempotency_key = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("Sent with the form: the same submission posted twice makes one comment."),
+    )
     escalated = models.BooleanField(
         _("reported enough to be hidden, but never hidden automatically"),
         default=False,
@@ -150,6 +156,13 @@ class Comment(TimeStampedModel):
         ordering = ["created", "pk"]
         verbose_name = _("comment")
         verbose_name_plural = _("comments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="comment_one_per_submission",
+            ),
+        ]
         indexes = [
             models.Index(fields=["discussion", "thread", "created"], name="comment_thread_order"),
             models.Index(fields=["status", "created"], name="comment_status_created"),

@@ -39,6 +39,14 @@ def get_item(mapping, key):
 
 
 @register.simple_tag
+def new_idempotency_key():
+    """A fresh key for a comment form: posting the same form twice makes one comment."""
+    import uuid
+
+    return uuid.uuid4().hex
+
+
+@register.simple_tag
 def consultation_url(consultation):
     """The address of the page presenting the consultation, or "" if none does."""
     from consultations.links import consultation_url as url_of

@@ -168,6 +168,7 @@ def post_comment(request, pk):
             discussion=discussion,
             text=form.cleaned_data["text"],
             reply_to=reply_to,
+            idempotency_key=form.cleaned_data.get("idempotency_key") or "",
         )
     except ActionError as error:
         if wants_json(request):

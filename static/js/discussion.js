@@ -178,6 +178,11 @@
     if (article) updateCounts(article, event.payload);
   });
 
+  function newKey() {
+    if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
+    return String(Date.now()) + "-" + Math.random().toString(36).slice(2, 12);
+  }
+
   function status(form, message) {
     var el = form.querySelector("[data-form-status]");
     if (el) el.textContent = message || "";
@@ -194,6 +199,9 @@
       data.append(submitEvent.submitter.name, submitEvent.submitter.value);
     }
     var buttons = form.querySelectorAll("button");
+    // The key sent with this attempt: the plain-form fallback below resends the same one, so
+    // a post whose answer got lost is not made twice; a new key is set once it succeeded.
+    var keyField = form.querySelector("[data-idempotency-key]");
     // Disabling the focused button drops focus to <body>: put it where the person expects it
     // afterwards (the new comment, the message, the field with the problem, or back).
     var submitter = submitEvent.submitter || document.activeElement;
@@ -232,6 +240,7 @@
       if (existing) existing.parentNode.replaceChild(element, existing);
       else insertComment(section, { id: body.id, thread: body.thread }, element);
       form.reset();
+      if (keyField) keyField.value = newKey();
       status(form, body.message);
       var placed = findComment(body.id);
       var details = form.closest("details");

@@ -184,3 +184,20 @@ def test_report_validation(resident, neighbour, discussion):
     assert Report.objects.count() == 1
     comment.refresh_from_db()
     assert comment.open_report_count == 1
+
+
+def test_the_same_submission_twice_makes_one_comment(resident, discussion, sent):
+    first = post_comment(
+        author=resident, discussion=discussion, text="Einmal", idempotency_key="abc12345"
+    )
+    events = len(sent)
+    again = post_comment(
+        author=resident, discussion=discussion, text="Einmal", idempotency_key="abc12345"
+    )
+    assert again.pk == first.pk
+    assert Comment.objects.count() == 1
+    assert len(sent) == events  # nothing broadcast again
+    # Another person's key, or another key, is another comment.
+    post_comment(author=make_user(), discussion=discussion, text="Auch", idempotency_key="abc12345")
+    post_comment(author=resident, discussion=discussion, text="Zwei", idempotency_key="def67890")
+    assert Comment.objects.count() == 3

@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -355,3 +356,26 @@ def test_edit_is_offered_only_while_the_comment_can_be_edited(client, discussion
     html = client.get(page).content.decode()
     assert f'href="{edit_url}"' not in html
     assert f'href="{reverse("delete_comment", args=[comment.pk])}"' in html  # still deletable
+
+
+def test_a_retried_form_post_does_not_post_twice(client, discussion, resident):
+    client.force_login(resident)
+    page = client.get(reverse("discussion_detail", args=[discussion.pk])).content.decode()
+    key = re.search(r'name="idempotency_key" value="([0-9a-f]{32})"', page).group(1)
+    url = reverse("post_comment", args=[discussion.pk])
+    first = client.post(url, {"text": "Nur einmal", "idempotency_key": key})
+    second = client.post(url, {"text": "Nur einmal", "idempotency_key": key})
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert Comment.objects.filter(text="Nur einmal").count() == 1
+    # The page after posting carries a new key for the next comment.
+    page = client.get(reverse("discussion_detail", args=[discussion.pk])).content.decode()
+    assert key not in page
+
+
+def test_a_malformed_idempotency_key_is_refused(client, discussion, resident):
+    client.force_login(resident)
+    url = reverse("post_comment", args=[discussion.pk])
+    response = client.post(url, {"text": "Hallo", "idempotency_key": "<script>"})
+    assert response.status_code == 400
+    assert not Comment.objects.exists()
