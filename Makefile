@@ -40,6 +40,7 @@ lint: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo --no-cache
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	REDIS_PREFIX=$${REDIS_PREFIX-mitreden-test} $(BIN)/python -m pytest $(PYTEST_ARGS)
 

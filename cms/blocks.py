@@ -196,9 +196,11 @@ class DiscussionBlock(blocks.StructBlock):
 
 
 def _live_page_of(consultation):
-    from cms.models import ConsultationPage
-
-    return ConsultationPage.objects.live().filter(consultation=consultation).first()
+    """The consultation's page if it is live; reached through the one-to-one key's reverse
+    side (``ConsultationPage.consultation``, related name ``page``) so that the blocks, which
+    the page models are built from, never import them."""
+    page = getattr(consultation, "page", None)  # the missing page raises an AttributeError
+    return page if page is not None and page.live else None
 
 
 class KnownGapBlock(blocks.StructBlock):

@@ -15,6 +15,11 @@ from django.utils.translation import ngettext
 
 from consultations import payloads, realtime
 from consultations.actions import ActionError, PermissionDenied
+from consultations.actions.comment_effects import (
+    broadcast_comment,
+    broadcast_queue_changed,
+    notify_author,
+)
 from consultations.models import (
     COMMENT_MAX_LENGTH,
     BlockedWord,
@@ -81,24 +86,6 @@ def _review_reason(consultation: Consultation, text: str) -> str:
     if word:
         return f"word list: {word}"
     return ""
-
-
-def broadcast_comment(comment: Comment, event_type: str) -> None:
-    """Announce the comment's new public state to the discussion's viewers (after commit)."""
-    realtime.broadcast_on_commit(
-        realtime.discussion_group(comment.discussion_id),
-        event_type,
-        payloads.comment_payload(comment),
-        subject=realtime.comment_subject(comment.pk),
-    )
-
-
-def broadcast_queue_changed(comment: Comment, consultation_id: int) -> None:
-    realtime.broadcast_on_commit(
-        realtime.moderation_group(consultation_id),
-        realtime.EventType.QUEUE_CHANGED,
-        {"comment": comment.pk, "consultation": consultation_id},
-    )
 
 
 def post_comment(
@@ -303,8 +290,6 @@ def report_comment(*, reporter: User, comment: Comment, reason: str, text: str =
     escalated to the top of the queue. Broadcasts the queue change, and
     ``discussion.comment_changed`` if it was hidden.
     """
-    from consultations.actions.moderation import notify_author
-
     if not rules.has_perm("consultations.report_comment", reporter, comment):
         raise PermissionDenied(_("You cannot report this comment."))
     if reason not in ReportReason.values:

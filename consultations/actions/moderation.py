@@ -10,13 +10,16 @@ from datetime import datetime
 
 import rules
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from consultations import payloads, realtime
+from consultations import realtime
 from consultations.actions import ActionError, PermissionDenied
-from consultations.actions.discussions import broadcast_comment, broadcast_queue_changed
+from consultations.actions.comment_effects import (
+    broadcast_comment,
+    broadcast_queue_changed,
+    notify_author,
+)
 from consultations.models import (
     Comment,
     Consultation,
@@ -80,25 +83,6 @@ def _broadcast(
     broadcast_comment(comment, event_type)
     if queue:
         broadcast_queue_changed(comment, comment.discussion.consultation_id)
-
-
-def notify_author(comment: Comment, *, hidden: bool = False, restored: bool = False) -> None:
-    """Tell the author what moderation did to their comment, and why."""
-    if comment.author_id is None:
-        return
-    url = reverse("comment_permalink", args=[comment.pk])
-    if hidden:
-        kind = Notification.Kind.COMMENT_HIDDEN
-        message = payloads.tombstone_text(comment)
-        if comment.moderation_note:
-            message = f"{message} – {comment.moderation_note}"
-    elif restored:
-        kind = Notification.Kind.COMMENT_RESTORED
-        message = _("Your comment was reviewed and is visible again.")
-    else:
-        kind = Notification.Kind.COMMENT_APPROVED
-        message = _("Your comment was reviewed and published.")
-    Notification.objects.create(recipient_id=comment.author_id, kind=kind, message=message, url=url)
 
 
 def approve_comment(*, moderator: User, comment: Comment) -> Comment:

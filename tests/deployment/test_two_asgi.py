@@ -33,7 +33,7 @@ pytestmark = [
 ]
 
 CONSULTATION_PAGE = "/beteiligungen/zukunft-der-stadthalle/"
-DEMO_PASSWORD = "mitreden-demo"  # cms/management/commands/load_demo.py
+DEMO_PASSWORD = "mitreden-demo"  # cms/demo/loader.py
 RESIDENT, OTHER_RESIDENT, MODERATOR = (
     "anna@mitreden.test",
     "ben@mitreden.test",

@@ -206,7 +206,7 @@ def test_lifting_a_block_goes_through_the_action(client, moderator, decided):
     url = reverse("lift_user_block", args=[block.pk])
     assert client.get(url).status_code == 200
     with mock.patch(
-        "consultations.wagtail_hooks.lift_block", wraps=moderation_actions.lift_block
+        "consultations.admin.views.lift_block", wraps=moderation_actions.lift_block
     ) as action:
         response = client.post(url)
     assert response.status_code == 302

@@ -1,0 +1,1 @@
+"""The demo town of Musterstadt: the data (``musterstadt.toml``) and its loader (``loader``)."""

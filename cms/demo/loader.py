@@ -1,0 +1,470 @@
+"""Loads the demo town described in ``musterstadt.toml`` (``manage.py load_demo``).
+
+Idempotent: everything is looked up by slug, name, title, key or e-mail address first and only
+created when missing, so loading twice changes nothing. Phases are placed relative to the day
+of the first load and left alone afterwards.
+
+Comments, replies, reactions and the official answer go through the real actions
+(``post_comment``, ``set_official``, ``react``), so counts, live events and moderation
+decisions are right; comments are then dated back a few hours or days, which also keeps them
+clear of the per-minute rate limit. Consultations, discussions, pages and accounts have no
+actions yet and are written directly (as the admin writes them).
+"""
+
+from __future__ import annotations
+
+import io
+import tomllib
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.core.files.images import ImageFile
+from django.utils import timezone
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+from wagtail.models import Page, Site
+from wagtail.rich_text import RichText
+
+from cms.models import (
+    AccessibilityStatementPage,
+    ConsultationIndexPage,
+    ConsultationPage,
+    ContentPage,
+    HomePage,
+    NewsIndexPage,
+    NewsPage,
+    SiteSettings,
+)
+from consultations import roles
+from consultations.actions import ActionError
+from consultations.actions.discussions import post_comment, react
+from consultations.actions.moderation import set_official
+from consultations.models import (
+    BlockedWord,
+    Comment,
+    Consultation,
+    Discussion,
+    District,
+    Phase,
+    Reaction,
+    Topic,
+    User,
+)
+from consultations.sanitising import clean_plain_text
+
+DEMO_PASSWORD = "mitreden-demo"
+
+MUSTERSTADT = Path(__file__).with_name("musterstadt.toml")
+
+PAGE_TYPES = {
+    model.__name__: model
+    for model in (
+        AccessibilityStatementPage,
+        ConsultationIndexPage,
+        ConsultationPage,
+        ContentPage,
+        NewsIndexPage,
+        NewsPage,
+    )
+}
+
+# Stream block values in the data that name another object by its key:
+# block type -> {field of the block: which objects the key is looked up in}.
+BLOCK_REFERENCES = {
+    "image": {"image": "images"},
+    "document": {"document": "documents"},
+    "discussion": {"discussion": "discussions"},
+    "consultation_teaser": {"consultation": "consultations"},
+    "call_to_action": {"page": "pages"},
+}
+
+
+def read_data(path: Path = MUSTERSTADT) -> dict[str, Any]:
+    with path.open("rb") as file:
+        return tomllib.load(file)
+
+
+def rich_text(paragraphs: list[str]) -> RichText:
+    return RichText("".join(f"<p>{text}</p>" for text in paragraphs))
+
+
+class DemoLoader:
+    """One load of the demo data: ``created`` lists what it made, ``say`` hears what it skipped."""
+
+    def __init__(
+        self,
+        data: dict[str, Any],
+        *,
+        today: date,
+        say: Callable[[str], None],
+    ):
+        self.data = data
+        self.today = today
+        self.say = say
+        self.created: list[str] = []
+        # Everything loaded so far, by kind and key, for the data to refer to.
+        self.objects: dict[str, dict[str, Any]] = {}
+
+    def load(self) -> list[tuple[User, str]]:
+        """Load everything that is missing (call inside a transaction); returns the demo
+        accounts with the role they are listed with."""
+        self.objects["topics"] = self.load_topics()
+        self.objects["districts"] = self.load_districts()
+        accounts = self.load_accounts()
+        self.objects["accounts"] = {user.email: user for user, _role in accounts}
+        self.objects["images"] = {"image": self.load_image()}
+        self.objects["documents"] = {"document": self.load_document()}
+        self.objects["consultations"] = self.load_consultations()
+        self.objects["discussions"] = self.load_discussions()
+        home = self.load_home()
+        self.objects["pages"] = {"home": home}
+        self.load_pages()
+        self.place_discussions()
+        self.load_settings(home.get_site() or Site.objects.get(is_default_site=True))
+        self.load_word_list()
+        self.load_comments()
+        return accounts
+
+    # --- helpers ----------------------------------------------------------------------------
+
+    def note(self, what: str) -> None:
+        self.created.append(what)
+
+    def at(self, day_offset: int) -> datetime:
+        """Midnight (local time) ``day_offset`` days from the first load's date."""
+        day = self.today + timedelta(days=day_offset)
+        return timezone.make_aware(datetime.combine(day, time.min))
+
+    def stream(self, blocks: list[dict[str, Any]]) -> list[tuple[str, Any]]:
+        """Stream blocks of the data as (type, value), with their keys and rich text resolved."""
+        return [self.block(block["type"], block["value"]) for block in blocks]
+
+    def block(self, kind: str, value: Any) -> tuple[str, Any]:
+        if kind == "paragraph":
+            return kind, rich_text(value)
+        if kind == "faq":
+            questions = [
+                {**question, "answer": rich_text(question["answer"])}
+                for question in value["questions"]
+            ]
+            value = {**value, "questions": questions}
+        for field, kind_of_object in BLOCK_REFERENCES.get(kind, {}).items():
+            value = {**value, field: self.objects[kind_of_object][value[field]]}
+        return kind, value
+
+    # --- participation data -----------------------------------------------------------------
+
+    def load_topics(self) -> dict[str, Topic]:
+        topics = {}
+        for spec in self.data["topics"]:
+            topic, created = Topic.objects.get_or_create(
+                slug=spec["slug"], defaults={"name": spec["name"]}
+            )
+            if created:
+                self.note(f"topic {spec['name']}")
+            topics[spec["slug"]] = topic
+        return topics
+
+    def load_districts(self) -> dict[str, District]:
+        districts = {}
+        for spec in self.data["districts"]:
+            district, created = District.objects.get_or_create(
+                slug=spec["slug"],
+                defaults={"name": spec["name"], "population": spec["population"]},
+            )
+            if created:
+                self.note(f"district {spec['name']}")
+            districts[spec["slug"]] = district
+        return districts
+
+    def load_accounts(self) -> list[tuple[User, str]]:
+        accounts = []
+        for spec in self.data["accounts"]:
+            email, group = spec["email"], spec.get("group")
+            if group is not None and group not in roles.SITE_ROLE_GROUPS:
+                raise ValueError(f"{email}: {group!r} is not a site role (consultations.roles)")
+            user = User.objects.filter(email__iexact=email).first()
+            if user is None:
+                fields = {"pseudonym": spec["pseudonym"]}
+                if spec.get("district"):
+                    fields["district"] = self.objects["districts"][spec["district"]]
+                if spec.get("superuser"):
+                    user = User.objects.create_superuser(
+                        email=email, password=DEMO_PASSWORD, **fields
+                    )
+                else:
+                    user = User.objects.create_user(
+                        email=email,
+                        password=DEMO_PASSWORD,
+                        is_staff=group == roles.EDITORS,
+                        **fields,
+                    )
+                self.note(f"account {email}")
+            EmailAddress.objects.get_or_create(
+                user=user, email=email, defaults={"verified": True, "primary": True}
+            )
+            if group and not user.groups.filter(name=group).exists():
+                user.groups.add(Group.objects.get(name=group))
+            accounts.append((user, spec["role"]))
+        return accounts
+
+    def load_consultations(self) -> dict[str, Consultation]:
+        consultations = {}
+        for spec in self.data["consultations"]:
+            consultation = Consultation.objects.filter(slug=spec["slug"]).first()
+            if consultation is None:
+                district = spec.get("district")
+                consultation = Consultation.objects.create(
+                    slug=spec["slug"],
+                    title=spec["title"],
+                    topic=self.objects["topics"][spec["topic"]],
+                    district=self.objects["districts"][district] if district else None,
+                    summary=spec["summary"],
+                )
+                for phase in spec["phases"]:
+                    Phase.objects.create(
+                        consultation=consultation,
+                        kind=phase["kind"],
+                        title=phase["title"],
+                        start=self.at(phase["start"]),
+                        end=self.at(phase["end"]),
+                    )
+                self.note(f"consultation {spec['title']}")
+            consultations[spec["slug"]] = consultation
+        return consultations
+
+    # --- discussions ------------------------------------------------------------------------
+
+    def load_discussions(self) -> dict[str, Discussion]:
+        """Each consultation's discussion, by the consultation's slug."""
+        discussions = {}
+        for spec in self.data["consultations"]:
+            consultation = self.objects["consultations"][spec["slug"]]
+            title = spec["discussion"]["title"]
+            discussion = Discussion.objects.filter(consultation=consultation, title=title).first()
+            if discussion is None:
+                discussion = Discussion.objects.create(
+                    consultation=consultation,
+                    title=title,
+                    description=spec["discussion"]["description"],
+                )
+                self.note(f"discussion {title}")
+                mode = spec["discussion"].get("moderation_mode")
+                if mode:
+                    consultation.moderation_mode = mode
+                    consultation.save(update_fields=["moderation_mode", "modified"])
+            discussions[spec["slug"]] = discussion
+        return discussions
+
+    def place_discussions(self) -> None:
+        """Add each discussion's block to its consultation page, unless it is there already."""
+        for slug, discussion in self.objects["discussions"].items():
+            consultation = self.objects["consultations"][slug]
+            page = ConsultationPage.objects.filter(consultation=consultation).first()
+            if page is None:
+                continue
+            placed = any(
+                block.value.get("discussion") == discussion for block in page.discussion_blocks()
+            )
+            if placed:
+                continue
+            page.body.append(("discussion", {"discussion": discussion}))
+            page.save_revision().publish()
+            self.note(f"discussion block on {page.title}")
+
+    def load_word_list(self) -> None:
+        for phrase in self.data["word_list"]["phrases"]:
+            if not BlockedWord.objects.filter(phrase__iexact=phrase).exists():
+                BlockedWord.objects.create(phrase=phrase)
+                self.note(f"word list entry {phrase}")
+
+    def load_comments(self) -> None:
+        for spec in self.data["consultations"]:
+            thread = spec["discussion"]
+            if thread.get("comments"):
+                self.load_thread(self.objects["discussions"][spec["slug"]], thread)
+
+    def load_thread(self, discussion: Discussion, thread: dict[str, Any]) -> None:
+        """Comments, replies, official answers and reactions, through the actions."""
+        people = self.objects["accounts"]
+        comments: dict[str, Comment] = {}
+        now = timezone.now()
+        for spec in thread["comments"]:
+            key, author, text = spec["key"], people[spec["author"]], spec["text"]
+            comment = Comment.objects.filter(
+                discussion=discussion, author=author, text=clean_plain_text(text)
+            ).first()
+            if comment is None:
+                try:
+                    comment = post_comment(
+                        author=author,
+                        discussion=discussion,
+                        text=text,
+                        reply_to=comments.get(spec.get("reply_to")),
+                    )
+                except ActionError as error:
+                    # E.g. a database from long ago whose participation phase has ended.
+                    self.say(f"Demo comment skipped: {error.message}")
+                    continue
+                # Dated back so the thread reads naturally (and the rate limit is not hit).
+                Comment.objects.filter(pk=comment.pk).update(
+                    created=now - timedelta(hours=spec["hours_ago"])
+                )
+                self.note(f"comment {key}")
+            comments[key] = comment
+        moderator = people[thread["moderator"]] if thread.get("moderator") else None
+        for spec in thread["comments"]:
+            comment = comments.get(spec["key"])
+            if not spec.get("official") or comment is None:
+                continue
+            if not Comment.objects.get(pk=comment.pk).is_official:
+                set_official(moderator=moderator, comment=comment, official=True)
+                self.note(f"official answer {spec['key']}")
+        for spec in thread.get("reactions", []):
+            comment, person = comments.get(spec["comment"]), people[spec["user"]]
+            if comment is None or Reaction.objects.filter(comment=comment, user=person).exists():
+                continue
+            try:
+                react(user=person, comment=comment, value=spec["value"])
+            except ActionError as error:
+                self.say(f"Demo reaction skipped: {error.message}")
+                continue
+            self.note(f"reaction on {spec['comment']}")
+
+    # --- media ------------------------------------------------------------------------------
+
+    def load_image(self):
+        """A generated picture (no network needed): a stylised town hall on a blue sky."""
+        Image = get_image_model()
+        spec = self.data["image"]
+        image = Image.objects.filter(title=spec["title"]).first()
+        if image is not None:
+            return image
+        from PIL import Image as PILImage
+        from PIL import ImageDraw
+
+        picture = PILImage.new("RGB", (1200, 675), "#cfe3f5")
+        draw = ImageDraw.Draw(picture)
+        draw.rectangle((0, 520, 1200, 675), fill="#5b8c3a")
+        draw.rectangle((300, 260, 900, 540), fill="#e9dcc3", outline="#6b4e2e", width=6)
+        draw.polygon([(260, 270), (600, 120), (940, 270)], fill="#8a3b00")
+        for x in range(360, 860, 110):
+            draw.rectangle((x, 320, x + 60, 410), fill="#0b5394")
+        draw.rectangle((550, 430, 650, 540), fill="#6b4e2e")
+        buffer = io.BytesIO()
+        picture.save(buffer, format="PNG")
+        image = Image(title=spec["title"], file=ImageFile(buffer, name=spec["file_name"]))
+        image.save()
+        self.note("demo image")
+        return image
+
+    def load_document(self):
+        Document = get_document_model()
+        spec = self.data["document"]
+        document = Document.objects.filter(title=spec["title"]).first()
+        if document is not None:
+            return document
+        document = Document(
+            title=spec["title"],
+            file=ContentFile(spec["text"].encode(), name=spec["file_name"]),
+        )
+        document.save()
+        self.note("demo document")
+        return document
+
+    # --- pages ------------------------------------------------------------------------------
+
+    def load_home(self) -> HomePage:
+        spec, site_spec = self.data["home"], self.data["site"]
+        home = HomePage.objects.first()
+        if home is None:
+            root = Page.get_first_root_node()
+            home = HomePage(
+                title=spec["title"],
+                slug=spec["slug"],
+                hero_heading=spec["hero_heading"],
+                hero_intro=spec["hero_intro"],
+                hero_image=self.objects["images"][spec["hero_image"]],
+            )
+            root.add_child(instance=home)
+            home.save_revision().publish()
+            self.note("home page")
+        site = Site.objects.filter(is_default_site=True).first()
+        if site is None:
+            Site.objects.create(
+                hostname=site_spec["hostname"],
+                port=site_spec["port"],
+                root_page=home,
+                is_default_site=True,
+                site_name=site_spec["site_name"],
+            )
+            self.note("site")
+        elif site.root_page_id != home.pk:
+            site.root_page = home
+            site.site_name = site_spec["site_name"]
+            site.save()
+            self.note("site root")
+        # Wagtail's placeholder "Welcome" page is no longer anybody's root: remove it.
+        for welcome in Page.objects.filter(depth=2, content_type__model="page").exclude(pk=home.pk):
+            if not welcome.sites_rooted_here.exists() and welcome.get_children_count() == 0:
+                welcome.delete()
+                self.note("Wagtail welcome page removed")
+        return HomePage.objects.get(pk=home.pk)
+
+    def child(self, parent: Page, model, slug: str, **fields):
+        """The child of ``parent`` with ``slug``, created and published when missing."""
+        existing = model.objects.child_of(parent).filter(slug=slug).first()
+        if existing is not None:
+            return existing
+        page = model(slug=slug, **fields)
+        parent.add_child(instance=page)
+        page.save_revision().publish()
+        self.note(f"page {fields.get('title', slug)}")
+        return model.objects.get(pk=page.pk)
+
+    def load_pages(self) -> None:
+        pages = self.objects["pages"]
+        for spec in self.data["pages"]:
+            parent = pages[spec["parent"]]
+            if spec.get("replaces"):
+                self.replace_old_page(parent, spec)
+            fields = dict(spec.get("fields", {}))
+            for name, days in spec.get("dates", {}).items():
+                fields[name] = self.today + timedelta(days=days)
+            if "consultation" in spec:
+                fields["consultation"] = self.objects["consultations"][spec["consultation"]]
+            for name in ("body", "known_gaps"):
+                if name in spec:
+                    fields[name] = self.stream(spec[name])
+            model = PAGE_TYPES[spec["type"]]
+            pages[spec["key"]] = self.child(parent, model, spec["slug"], **fields)
+
+    def replace_old_page(self, parent: Page, spec: dict[str, Any]) -> None:
+        """Demo databases from before a page type existed have a page of another type there."""
+        old_type = PAGE_TYPES[spec["replaces"]]
+        old = old_type.objects.child_of(parent).filter(slug=spec["slug"]).first()
+        if old is not None:
+            old.delete()
+            self.note(f"old {spec['key']} page ({spec['replaces']}) replaced")
+
+    def load_settings(self, site: Site) -> None:
+        settings = SiteSettings.for_site(site)
+        spec, pages = self.data["settings"], self.objects["pages"]
+        wanted = {
+            "town_name": spec["town_name"],
+            "tagline": spec["tagline"],
+            "imprint_page_id": pages[spec["imprint_page"]].pk,
+            "privacy_page_id": pages[spec["privacy_page"]].pk,
+            "contact_email": spec["contact_email"],
+        }
+        changed = [name for name, value in wanted.items() if getattr(settings, name) != value]
+        if changed and settings.imprint_page_id is None:
+            for name in changed:
+                setattr(settings, name, wanted[name])
+            settings.save()
+            self.note("site settings")

@@ -1,0 +1,24 @@
+"""The participation objects in the Wagtail admin, grouped under "Participation".
+
+They are registered as snippets so pages can choose them (``SnippetChooserBlock`` for the
+consultation teaser); access follows the ordinary model permissions (add/change/delete/view),
+which the "Editors" group is given by a cms data migration.
+
+The results statement is not an ordinary field: it is published through the
+``publish_results`` action (which records the time and tells everybody watching), from its
+own admin view linked from the consultation listing.
+
+Moderation lives mostly on the public site (the queue at ``/moderation/``, linked from this
+menu for moderators). Here staff keep the word list, see blocks and lift them (through the
+``lift_block`` action) and read the moderation decisions. Blocks and decisions are written
+only by actions, so their admin is read-only (a permission policy refuses add, change and
+delete even to superusers).
+
+One module per job: ``viewsets`` (listings and edit forms), ``choosers`` (the person chooser),
+``filters`` and ``columns`` (what the listings filter and show), ``forms``, ``views`` (the views
+of our own, around actions), ``buttons`` and ``menus``, ``permissions``, ``urls``.
+``consultations/wagtail_hooks.py`` only registers them with Wagtail.
+
+This package imports nothing on purpose: Django's admin imports every app's ``admin`` module
+at start-up, long before Wagtail reads its hooks.
+"""

@@ -1,0 +1,175 @@
+"""The admin's views of our own: deleting only what may go, listings of records, and the
+forms that write through actions (publishing results, lifting a block)."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import FormView
+from wagtail.admin.ui.tables import TitleColumn
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.snippets.views.snippets import DeleteView, IndexView
+
+from consultations.actions import ActionError
+from consultations.actions.consultations import publish_results
+from consultations.actions.moderation import lift_block
+from consultations.admin.columns import block_scope
+from consultations.admin.forms import PublishResultsForm
+from consultations.models import Consultation, Discussion, UserBlock
+
+
+class ConsultationDeleteView(DeleteView):
+    """Refuse politely when a page still presents the consultation (the key protects it)."""
+
+    def form_valid(self, form):
+        try:
+            with transaction.atomic():
+                return super().form_valid(form)
+        except ProtectedError:
+            messages.error(
+                self.request,
+                _("A page still presents this consultation. Delete or move that page first."),
+            )
+            return redirect(self.get_success_url())
+
+
+DISCUSSION_HAS_COMMENTS = _(
+    "This discussion has comments and cannot be deleted. Remove its block "
+    "from the consultation page instead."
+)
+
+
+def refuse_bulk_deleting_discussions_with_comments(request, action_type, objects, action):
+    """The bulk delete of the listing would bypass ``DiscussionDeleteView``."""
+    if action_type != "delete":
+        return None
+    discussions = [obj.pk for obj in objects if isinstance(obj, Discussion)]
+    if (
+        discussions
+        and Discussion.objects.filter(pk__in=discussions, comments__isnull=False).exists()
+    ):
+        messages.error(request, DISCUSSION_HAS_COMMENTS)
+        return redirect(action.next_url)
+    return None
+
+
+class DiscussionDeleteView(DeleteView):
+    """Residents' comments are part of the consultation's record: a discussion that has any
+    is not deleted (take its block off the page to close it to view instead)."""
+
+    def form_valid(self, form):
+        if self.object.comments.exists():
+            messages.error(self.request, DISCUSSION_HAS_COMMENTS)
+            return redirect(self.get_success_url())
+        return super().form_valid(form)
+
+
+class RecordIndexView(IndexView):
+    """A listing of records without a telling ``__str__``: its first column (a ``Column`` in
+    ``list_display``) links to the inspect view and carries the row's buttons."""
+
+    @cached_property
+    def columns(self):
+        columns = list(super().columns)
+        index = 1  # after the bulk-action checkboxes
+        first = columns[index]
+        title_column = self._get_title_column_class(TitleColumn)
+        columns[index] = title_column(
+            first.name,
+            label=first.label,
+            accessor=first.accessor,
+            sort_key=first.sort_key,
+            get_url=self.get_inspect_url,
+        )
+        return columns
+
+
+class PublishResultsView(WagtailAdminTemplateMixin, FormView):
+    """Publish (or correct) a consultation's results statement through the action."""
+
+    template_name = "wagtailadmin/generic/form.html"
+    form_class = PublishResultsForm
+    page_title = _("Publish results")
+    header_icon = "group"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.consultation = get_object_or_404(Consultation, pk=kwargs["pk"])
+        if not request.user.has_perm("consultations.publish_results", self.consultation):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_subtitle(self):
+        return str(self.consultation)
+
+    def get_initial(self):
+        return {"statement": self.consultation.results_statement}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["action_url"] = self.request.path
+        context["submit_button_label"] = _("Publish results")
+        context["submit_button_active_label"] = _("Publishing…")
+        return context
+
+    def form_valid(self, form):
+        try:
+            publish_results(
+                editor=self.request.user,
+                consultation=self.consultation,
+                statement=form.cleaned_data["statement"],
+            )
+        except ActionError as error:
+            form.add_error("statement", error.message)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("The results of “%(title)s” are published.") % {"title": self.consultation},
+        )
+        return redirect(reverse("wagtailsnippets_consultations_consultation:list"))
+
+
+class LiftBlockView(WagtailAdminTemplateMixin, FormView):
+    """End a block early through the ``lift_block`` action (which checks who may)."""
+
+    template_name = "wagtailadmin/generic/form.html"
+    form_class = forms.Form
+    page_title = _("Lift block")
+    header_icon = "lock-open"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.block = get_object_or_404(
+            UserBlock.objects.select_related("user", "consultation"), pk=kwargs["pk"]
+        )
+        if not request.user.has_perm("consultations.view_userblock"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_subtitle(self):
+        return f"{self.block.user} – {block_scope(self.block)}"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["action_url"] = self.request.path
+        context["submit_button_label"] = _("Lift block")
+        context["submit_button_active_label"] = _("Lifting…")
+        return context
+
+    def form_valid(self, form):
+        listing = reverse("wagtailsnippets_consultations_userblock:list")
+        if not UserBlock.objects.active().filter(pk=self.block.pk).exists():
+            messages.error(self.request, _("This block has already ended."))
+            return redirect(listing)
+        try:
+            lift_block(moderator=self.request.user, block=self.block)
+        except ActionError as error:
+            messages.error(self.request, error.message)
+            return redirect(listing)
+        messages.success(
+            self.request, _("%(person)s can take part again.") % {"person": self.block.user}
+        )
+        return redirect(listing)

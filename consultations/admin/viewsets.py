@@ -1,0 +1,232 @@
+"""The listings and edit forms of the participation objects, grouped under "Participation"."""
+
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+)
+from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from consultations.admin.choosers import person_chooser_viewset
+from consultations.admin.columns import block_scope, block_state, block_until, decision_comment
+from consultations.admin.filters import ModerationDecisionFilterSet, UserBlockFilterSet
+from consultations.admin.forms import BlockedWordForm
+from consultations.admin.views import ConsultationDeleteView, DiscussionDeleteView, RecordIndexView
+from consultations.models import (
+    BlockedWord,
+    Consultation,
+    ConsultationMembership,
+    Discussion,
+    District,
+    ModerationDecision,
+    Topic,
+    UserBlock,
+)
+
+
+class TopicViewSet(SnippetViewSet):
+    model = Topic
+    icon = "tag"
+    menu_label = _("Topics")
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    panels = [FieldPanel("name"), FieldPanel("slug")]
+
+
+class DistrictViewSet(SnippetViewSet):
+    model = District
+    icon = "site"
+    menu_label = _("Districts")
+    list_display = ["name", "slug", "population"]
+    search_fields = ["name"]
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("population")]
+
+
+class ConsultationViewSet(SnippetViewSet):
+    model = Consultation
+    icon = "group"
+    menu_label = _("Consultations")
+    list_display = ["title", "topic", "district", "visibility", "modified"]
+    list_filter = ["topic", "district", "visibility"]
+    search_fields = ["title", "summary"]
+    # A copy would carry the slug but not the phases; editors start new consultations afresh.
+    copy_view_enabled = False
+    delete_view_class = ConsultationDeleteView
+    panels = [
+        FieldPanel("title"),
+        FieldPanel("slug"),
+        FieldPanel("summary"),
+        FieldRowPanel([FieldPanel("topic"), FieldPanel("district")]),
+        FieldRowPanel([FieldPanel("visibility"), FieldPanel("moderation_mode")]),
+        FieldPanel("area"),
+        InlinePanel("phases", heading=_("Phases"), label=_("phase"), min_num=1),
+        MultiFieldPanel(
+            [FieldPanel("results_statement", read_only=True)],
+            heading=_("What became of your input"),
+            help_text=_(
+                "Use “Publish results” in the list of consultations. The statement then "
+                "appears on the consultation page, straight away also for people who have the "
+                "page open. Nobody is notified by e-mail yet."
+            ),
+        ),
+    ]
+
+
+class ConsultationMembershipViewSet(SnippetViewSet):
+    model = ConsultationMembership
+    icon = "user"
+    menu_label = _("Consultation roles")
+    list_display = ["consultation", "user", "role"]
+    list_filter = ["consultation", "role"]
+    search_fields = ["user__pseudonym", "user__email", "consultation__title"]
+    panels = [
+        FieldPanel("consultation"),
+        FieldPanel("user", widget=person_chooser_viewset.widget_class),
+        FieldPanel("role"),
+    ]
+
+
+class DiscussionViewSet(SnippetViewSet):
+    """Discussions are created here and placed on their consultation's page with a block."""
+
+    model = Discussion
+    icon = "comment"
+    menu_label = _("Discussions")
+    list_display = [
+        "title",
+        "consultation",
+        Column("comment_count", label=_("Comments")),
+        "auto_hide_after_reports",
+    ]
+    list_filter = ["consultation"]
+    search_fields = ["title", "description"]
+    copy_view_enabled = False
+    delete_view_class = DiscussionDeleteView
+    panels = [
+        FieldPanel("consultation"),
+        FieldPanel("title"),
+        FieldPanel("description"),
+        FieldPanel("auto_hide_after_reports"),
+    ]
+
+    def get_queryset(self, request):
+        return Discussion.objects.select_related("consultation").annotate(
+            comment_count=Count("comments")
+        )
+
+
+class BlockedWordViewSet(SnippetViewSet):
+    """Comments containing one of these words or phrases wait in the moderation queue."""
+
+    model = BlockedWord
+    icon = "warning"
+    menu_label = _("Word list")
+    list_display = ["phrase", DateColumn("created", label=_("Added"))]
+    search_fields = ["phrase"]
+    copy_view_enabled = False
+    edit_handler = ObjectList(
+        [
+            FieldPanel(
+                "phrase",
+                help_text=_(
+                    "Matched as a whole word or phrase, whatever the case. A matching comment "
+                    "is not published but waits for a moderator."
+                ),
+            )
+        ],
+        base_form_class=BlockedWordForm,
+    )
+
+
+class UserBlockViewSet(SnippetViewSet):
+    """Blocks are set from the moderation queue (``block_user``); here they are listed and
+    lifted early (``lift_block``)."""
+
+    model = UserBlock
+    icon = "lock"
+    menu_label = _("Blocks")
+    list_display = [
+        Column("user", label=_("Person")),
+        Column("scope", label=_("Where"), accessor=block_scope),
+        Column("reason", label=_("Reason"), accessor="get_reason_display"),
+        Column("until", label=_("Until"), accessor=block_until),
+        Column("state", label=_("State"), accessor=block_state),
+        Column("moderator", label=_("Blocked by")),
+        DateColumn("created", label=_("Since")),
+    ]
+    filterset_class = UserBlockFilterSet
+    index_view_class = RecordIndexView
+    search_fields = ["user__pseudonym", "user__email", "note"]
+    inspect_view_enabled = True
+    inspect_view_fields = [
+        "user",
+        "consultation",
+        "reason",
+        "note",
+        "until",
+        "lifted_at",
+        "moderator",
+        "created",
+    ]
+    copy_view_enabled = False
+
+    def get_queryset(self, request):
+        return UserBlock.objects.select_related("user", "consultation", "moderator")
+
+
+class ModerationDecisionViewSet(SnippetViewSet):
+    """The audit trail: who decided what, when and why (read-only)."""
+
+    model = ModerationDecision
+    icon = "tasks"
+    menu_label = _("Moderation decisions")
+    list_display = [
+        DateColumn("created", label=_("When")),
+        Column("kind", label=_("What"), accessor="get_kind_display"),
+        Column("moderator", label=_("Who")),
+        Column("reason", label=_("Why"), accessor="get_reason_display"),
+        Column("note", label=_("Note")),
+        Column("subject", label=_("Person concerned")),
+        Column("comment", label=_("Comment"), accessor=decision_comment),
+        Column("consultation", label=_("Consultation")),
+    ]
+    filterset_class = ModerationDecisionFilterSet
+    index_view_class = RecordIndexView
+    search_fields = ["note", "moderator__pseudonym", "subject__pseudonym"]
+    inspect_view_enabled = True
+    inspect_view_fields = [
+        "created",
+        "kind",
+        "moderator",
+        "reason",
+        "note",
+        "subject",
+        "comment",
+        "consultation",
+    ]
+    copy_view_enabled = False
+
+    def get_queryset(self, request):
+        return ModerationDecision.objects.select_related("moderator", "subject", "consultation")
+
+
+class ParticipationViewSetGroup(SnippetViewSetGroup):
+    menu_label = _("Participation")
+    menu_icon = "group"
+    menu_order = 250
+    submenu_hook = "register_participation_menu_item"
+    items = (
+        ConsultationViewSet,
+        DiscussionViewSet,
+        TopicViewSet,
+        DistrictViewSet,
+        ConsultationMembershipViewSet,
+        BlockedWordViewSet,
+        UserBlockViewSet,
+        ModerationDecisionViewSet,
+    )
