@@ -1,6 +1,6 @@
 """The kinds of phases and the verbs residents do, as data.
 
-Which verbs a phase opens is declared per module type (``consultations.modules``: each module's
+Which verbs a phase opens is declared per module type (``consultations.registry``: each module's
 ``default_phase_verbs``), and an instance may be limited to phases an editor chose; predicates
 ask ``verb_open`` (never the clock directly).
 """

@@ -128,7 +128,7 @@ def is_consultation_moderator(user, target) -> bool:
 def sees_module_instance(user, target) -> bool:
     """The module the target belongs to lets the person see it (a discussion owned by a
     members-only object asks its owner); targets that are no module's pass."""
-    from consultations.modules import can_view
+    from consultations.registry import can_view
 
     return can_view(user, target)
 
@@ -136,11 +136,11 @@ def sees_module_instance(user, target) -> bool:
 def verb_is_open(verb: str):
     """Predicate factory: residents may ``verb`` in the target now, by the module's data
     (its phases, the phases an editor chose, its owner or its own dates; see
-    ``consultations.modules.verb_open``)."""
+    ``consultations.registry.verb_open``)."""
 
     @rules.predicate(name=f"verb_is_open:{verb}")
     def predicate(user, target) -> bool:
-        from consultations.modules import verb_open
+        from consultations.registry import verb_open
 
         return verb_open(target, verb)
 

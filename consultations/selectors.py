@@ -4,53 +4,9 @@ from __future__ import annotations
 
 import rules
 from django.db.models import Q
-from django.utils import timezone
 
-from consultations.models import Consultation, ConsultationMembership, User
+from consultations.models import Consultation, ConsultationMembership
 from consultations.predicates import PROSPECTIVE_RESIDENT, is_admin, is_editor, is_site_moderator
-
-
-def personal_data_export(user: User) -> dict:
-    """Everything we store about a person, as JSON-ready data (GDPR Art. 15 and 20)."""
-    from allauth.account.models import EmailAddress
-
-    from consultations import modules
-    from consultations.models import Notification
-
-    data = {
-        "exported_at": timezone.now().isoformat(),
-        "account": {
-            "email": user.email,
-            "pseudonym": user.pseudonym,
-            "first_name": user.first_name,
-            "last_name": user.last_name,
-            "show_real_name": user.show_real_name,
-            "district": user.district.name if user.district_id else None,
-            "date_joined": user.date_joined.isoformat(),
-            "last_login": user.last_login.isoformat() if user.last_login else None,
-            "page_to_return_to_after_confirming": user.signup_next or None,
-        },
-        "email_addresses": [
-            {"email": address.email, "verified": address.verified, "primary": address.primary}
-            for address in EmailAddress.objects.filter(user=user).order_by("pk")
-        ],
-        "roles": sorted(user.groups.values_list("name", flat=True)),
-        "consultation_roles": [
-            {"consultation": membership.consultation.title, "role": membership.role}
-            for membership in ConsultationMembership.objects.filter(user=user)
-            .select_related("consultation")
-            .order_by("pk")
-        ],
-    }
-    for module in modules.registered():
-        data.update(module.personal_data(user))
-    data["notifications"] = [
-        {"created": created.isoformat(), "message": message}
-        for created, message in Notification.objects.filter(recipient=user)
-        .order_by("pk")
-        .values_list("created", "message")
-    ]
-    return data
 
 
 def visible_consultations(user):

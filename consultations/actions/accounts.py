@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from consultations import modules, pseudonyms
+from consultations import pseudonyms, registry
 from consultations.models import ConsultationMembership, District, User
 
 PROFILE_FIELDS = ["pseudonym", "first_name", "last_name", "show_real_name", "district"]
@@ -85,7 +85,7 @@ def delete_account(*, user: User) -> User:
         user.deleted_at = timezone.now()
         user.set_unusable_password()
         user.save()
-        for module in modules.registered():
+        for module in registry.registered():
             module.on_account_deleted(user)
         _delete_sessions_of(user)
     return user

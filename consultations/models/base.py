@@ -31,7 +31,7 @@ class PhasedModule(TimeStampedModel):
     """A participation module placed in a consultation: open by the consultation's phases.
 
     By default the module type decides which verbs each kind of phase opens
-    (``consultations.modules``); an editor may instead open an instance only in chosen phases
+    (``consultations.registry``); an editor may instead open an instance only in chosen phases
     of its consultation (a first survey in the information phase, a second in evaluation).
     """
 

@@ -62,20 +62,6 @@ class Discussion(PhasedModule):
     def __str__(self):
         return self.title
 
-    @property
-    def participation_owner(self):
-        """The participation object this discussion belongs to (it asks it whether commenting
-        is open and who may see it), or None for a discussion standing by itself."""
-        if self.owner_type_id is None:
-            return None
-        from consultations.modules import module_for
-
-        owner = self.owner
-        if owner is None:
-            return None
-        module = module_for(owner)
-        return owner if module is not None and module.owns_discussions else None
-
 
 class CommentQuerySet(models.QuerySet):
     def top_level(self):

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from consultations.modules import ModuleType, register
 from consultations.phases import PhaseKind, Verb
+from consultations.registry import ModuleType, register
 
 
 def can_view(user, discussion) -> bool:
     """Who may see a discussion: whoever may see its owner, or else its consultation."""
     import rules
 
-    owner = discussion.participation_owner
-    if owner is not None:
-        from consultations.modules import module_for
+    from consultations.registry import module_for, owner_of
 
+    owner = owner_of(discussion)
+    if owner is not None:
         return module_for(owner).can_view(user, owner)
     return rules.has_perm("consultations.view_consultation", user, discussion.consultation)
 

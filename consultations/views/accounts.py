@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from consultations.actions import accounts as account_actions
+from consultations.exports import personal_data_export
 from consultations.forms import DeleteAccountForm, ProfileForm
-from consultations.selectors import personal_data_export
 
 
 @login_required

@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from consultations.actions.accounts import delete_account, update_profile
+from consultations.exports import personal_data_export
 from consultations.models import ConsultationMembership, User
-from consultations.selectors import personal_data_export
 from tests.factories import PASSWORD, add_member, make_consultation, make_district, make_user
 
 pytestmark = pytest.mark.django_db

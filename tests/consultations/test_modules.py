@@ -13,7 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
 from django.utils import timezone
 
-from consultations import modules
+from consultations import registry
 from consultations.models import Notification
 from consultations.phases import PhaseKind, Verb
 from tests.factories import make_consultation, make_discussion, make_user
@@ -28,7 +28,7 @@ def test_every_registered_module_fills_every_registry():
 
     from cms.models import ConsultationPage
 
-    assert [module.label for module in modules.registered()] == ["discussion"]
+    assert [module.label for module in registry.registered()] == ["discussion"]
     body_blocks = ConsultationPage._meta.get_field("body").stream_block.child_blocks.values()
     chosen_models = {
         getattr(child, "target_model", None)
@@ -36,7 +36,7 @@ def test_every_registered_module_fills_every_registry():
         for child in getattr(block, "child_blocks", {}).values()
     }
     personal_keys: set[str] = set()
-    for module in modules.registered():
+    for module in registry.registered():
         model = apps.get_model(module.model)
         assert module.verbs and module.verbs <= set(Verb.values), module.label
         assert set(module.default_phase_verbs) <= set(PhaseKind.values), module.label
@@ -76,8 +76,8 @@ class QuickPoll:
 
 @pytest.fixture
 def quick_polls():
-    module = modules.register(
-        modules.ModuleType(
+    module = registry.register(
+        registry.ModuleType(
             label="example_quick_poll",
             model=f"{QuickPoll.__module__}.{QuickPoll.__qualname__}",
             verbs=frozenset({Verb.VOTE}),
@@ -94,7 +94,7 @@ def quick_polls():
         )
     )
     yield module
-    modules.unregister(module.label)
+    registry.unregister(module.label)
 
 
 @pytest.mark.parametrize(
@@ -110,9 +110,9 @@ def test_an_object_outside_consultations_is_open_between_its_own_dates(
     quick_polls, moment, expected
 ):
     poll = QuickPoll(opens=NOW - timedelta(days=1), closes=NOW + timedelta(days=1))
-    assert modules.verb_open(poll, Verb.VOTE, now=moment) is expected
+    assert registry.verb_open(poll, Verb.VOTE, now=moment) is expected
     # Only the verbs the module declares.
-    assert modules.verb_open(poll, Verb.COMMENT, now=NOW) is False
+    assert registry.verb_open(poll, Verb.COMMENT, now=NOW) is False
 
 
 # --- An example module that owns discussions: members-only, with dates of its own ----------
@@ -123,8 +123,8 @@ def working_groups():
     """Groups of people as a participation module (as a council session will be): only
     members see their discussion, and commenting is open while the group meets."""
     meets: dict[int, tuple] = {}
-    module = modules.register(
-        modules.ModuleType(
+    module = registry.register(
+        registry.ModuleType(
             label="example_working_group",
             model="auth.Group",
             verbs=frozenset({Verb.COMMENT, Verb.REACT}),
@@ -146,7 +146,7 @@ def working_groups():
         )
     )
     yield meets
-    modules.unregister(module.label)
+    registry.unregister(module.label)
 
 
 @pytest.mark.django_db
@@ -181,6 +181,6 @@ def test_a_discussion_owned_by_a_members_only_object_asks_its_owner(client, work
 @pytest.mark.django_db
 def test_modules_stay_apart_from_models_they_do_not_own():
     consultation = make_consultation()
-    assert modules.module_for(consultation) is None
-    assert modules.module_for(make_discussion(consultation)).label == "discussion"
+    assert registry.module_for(consultation) is None
+    assert registry.module_for(make_discussion(consultation)).label == "discussion"
     assert isinstance(make_discussion(consultation), Model)

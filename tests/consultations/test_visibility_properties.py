@@ -11,7 +11,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from consultations import modules, roles, selectors
+from consultations import registry, roles, selectors
 from consultations.models import Consultation, ConsultationMembership, Discussion
 from tests.factories import add_member, make_consultation, make_discussion, make_user
 
@@ -70,7 +70,7 @@ def test_consultations_and_discussions_list_what_they_show(world):
         }
         assert listed == opened
 
-        discussion_module = modules.module_for(Discussion())
+        discussion_module = registry.module_for(Discussion())
         listed = set(discussion_module.visible(Discussion.objects.all(), user))
         opened = {d for d in Discussion.objects.all() if discussion_module.can_view(user, d)}
         assert listed == opened

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from consultations import roles, selectors
+from consultations import exports, roles, selectors
 from consultations.actions import PermissionDenied
 from consultations.actions.discussions import post_comment, report_comment
 from consultations.actions.moderation import (
@@ -150,7 +150,7 @@ def test_the_author_learns_nothing_about_the_reporters(client, comment, resident
     told = json.dumps(
         list(Notification.objects.filter(recipient=resident).values("message", "url"))
     )
-    export = json.dumps(selectors.personal_data_export(resident))
+    export = json.dumps(exports.personal_data_export(resident))
     client.force_login(resident)
     page = client.get(f"/kommentare/{comment.pk}/", follow=True).content.decode()
     for seen in (told, export, page):

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
-from consultations import realtime, selectors
+from consultations import exports, realtime
 from consultations.actions.discussions import delete_comment, post_comment
 from consultations.actions.moderation import hide_comment
 from consultations.models import Comment, Consultation, ConsultationMembership, LiveEvent
@@ -196,10 +196,10 @@ def test_nobody_elses_export_carries_the_comment(client, world, viewer):
     hide_comment(
         moderator=people["moderator_here"], comment=comments["live"], reason="insult", note=""
     )
-    export = json.dumps(selectors.personal_data_export(people[viewer]))
+    export = json.dumps(exports.personal_data_export(people[viewer]))
     for state in STATES:
         assert text_of(state) not in export
-    own = json.dumps(selectors.personal_data_export(people["author"]))
+    own = json.dumps(exports.personal_data_export(people["author"]))
     assert text_of("hidden") in own and text_of("held") in own
 
 
