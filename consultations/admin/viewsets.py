@@ -1,5 +1,6 @@
 """The listings and edit forms of the participation objects, grouped under "Participation"."""
 
+from django import forms
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import (
@@ -15,7 +16,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from consultations.admin.choosers import person_chooser_viewset
 from consultations.admin.columns import block_scope, block_state, block_until, decision_comment
 from consultations.admin.filters import ModerationDecisionFilterSet, UserBlockFilterSet
-from consultations.admin.forms import BlockedWordForm
+from consultations.admin.forms import BlockedWordForm, DiscussionForm
 from consultations.admin.views import ConsultationDeleteView, DiscussionDeleteView, RecordIndexView
 from consultations.models import (
     BlockedWord,
@@ -107,12 +108,16 @@ class DiscussionViewSet(SnippetViewSet):
     search_fields = ["title", "description"]
     copy_view_enabled = False
     delete_view_class = DiscussionDeleteView
-    panels = [
-        FieldPanel("consultation"),
-        FieldPanel("title"),
-        FieldPanel("description"),
-        FieldPanel("auto_hide_after_reports"),
-    ]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("consultation"),
+            FieldPanel("title"),
+            FieldPanel("description"),
+            FieldPanel("open_in_phases", widget=forms.CheckboxSelectMultiple),
+            FieldPanel("auto_hide_after_reports"),
+        ],
+        base_form_class=DiscussionForm,
+    )
 
     def get_queryset(self, request):
         return Discussion.objects.select_related("consultation").annotate(

@@ -291,3 +291,36 @@ def test_block_listing_shows_the_end_date_not_a_relative_time(client, admin, dec
     blocks = client.get(reverse(LISTINGS["userblock"])).content.decode()
     until = timezone.localtime(decided["block"].until).strftime("%d.%m.%Y %H:%M")
     assert until in blocks
+
+
+def test_editor_opens_a_discussion_only_in_chosen_phases(client, editor):
+    from consultations.phases import PhaseKind
+
+    consultation = make_consultation(title="Neue Brücke", active=PhaseKind.INFORMATION)
+    information = consultation.phases.get(kind=PhaseKind.INFORMATION)
+    foreign = make_consultation().phases.first()
+    client.force_login(editor)
+    url = reverse("wagtailsnippets_consultations_discussion:add")
+    data = {
+        "consultation": consultation.pk,
+        "title": "Erste Eindrücke",
+        "description": "",
+        "auto_hide_after_reports": 3,
+        "open_in_phases": [foreign.pk],
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "Wählen Sie nur Phasen der Beteiligung dieser Diskussion." in response.content.decode()
+    assert not Discussion.objects.exists()
+
+    data["open_in_phases"] = [information.pk]
+    assert client.post(url, data).status_code == 302
+    discussion = Discussion.objects.get()
+    assert discussion.chosen_phase_ids() == {information.pk}
+    edit = client.get(
+        reverse("wagtailsnippets_consultations_discussion:edit", args=[discussion.pk])
+    )
+    assert f'value="{foreign.pk}"' not in edit.content.decode()  # only its own phases offered
+    import rules
+
+    assert rules.has_perm("consultations.add_comment", make_user(), discussion)
