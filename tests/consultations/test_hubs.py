@@ -74,7 +74,9 @@ async def test_viewers_of_a_group_share_one_subscription_that_ends_with_the_last
 async def test_events_published_during_a_catch_up_follow_it_once_and_in_order(monkeypatch):
     consultation = await sync_to_async(make_consultation)(active="results")
     editor = await sync_to_async(make_user)(groups=("Editors",))
-    seen = await sync_to_async(realtime.current_event_id)()
+    seen = await sync_to_async(realtime.current_event_id)(
+        realtime.consultation_group(consultation.pk)
+    )
     await sync_to_async(publish_results)(editor=editor, consultation=consultation, statement="A")
 
     original = realtime.events_since
