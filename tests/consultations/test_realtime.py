@@ -163,7 +163,7 @@ def test_prune_command_deletes_only_old_events():
 
 @pytest.mark.django_db(transaction=True)
 def test_state_broadcasts_are_coalesced_per_key(settings):
-    import time
+    import threading
 
     settings.LIVE_COALESCE_SECONDS = 0.2
     sent = []
@@ -172,13 +172,22 @@ def test_state_broadcasts_are_coalesced_per_key(settings):
     def build():
         return {"value": state["value"]}
 
+    threads_before = set(threading.enumerate())
     with mock.patch.object(realtime, "send_now", lambda group, msg: sent.append(msg["event"])):
         for value in range(1, 6):
             state["value"] = value
             with transaction.atomic():
                 realtime.broadcast_state_coalesced("discussion.1", "x.changed", "k1", build)
         realtime.broadcast_state_coalesced("discussion.1", "x.changed", "k2", build)
-        time.sleep(0.6)
+        timers = [
+            thread
+            for thread in set(threading.enumerate()) - threads_before
+            if isinstance(thread, threading.Timer)
+        ]
+        assert len(timers) == 2  # one per key, however many changes
+        for timer in timers:
+            timer.join(5)
+            assert not timer.is_alive()
     # One event per key, carrying the newest state, built after the last change.
     assert sorted(event["payload"]["value"] for event in sent) == [5, 5]
     assert all(event["id"] is None for event in sent)
