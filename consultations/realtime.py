@@ -6,9 +6,10 @@ transaction commits. If the channel layer is down the write still succeeds: the 
 the truth, live delivery is best-effort.
 
 Each group is a stream with a position of its own. PostgreSQL takes ids from a sequence at
-INSERT, and transactions commit in another order; so the writer of an event locks its stream's
-row first (``LiveStream``): within one stream ids are then assigned in commit order, and "the
-stream's events with an id above N" is exactly what a client at N has not seen. A page embeds
+INSERT, and transactions commit in another order; so the writer of an event first locks the row
+that orders its stream (``LiveStream``; one per consultation, shared by its discussions and
+moderators): within one stream ids are then assigned in commit order, and "the stream's events
+with an id above N" is exactly what a client at N has not seen. A page embeds
 the position of the stream its socket listens to (``current_event_id(group)``), never the
 newest id of all: an event of another stream may commit later with a smaller id.
 """
@@ -125,20 +126,29 @@ def broadcast_on_commit(
     return event
 
 
-def lock_stream(group: str) -> LiveStream:
-    """Lock ``group``'s stream row until the surrounding transaction ends (creating it if new).
+def ordering_row(group: str) -> str:
+    """The stream row whose lock orders ``group``'s events: every group of one consultation
+    shares the consultation's row, so an action that announces to several of them (to the
+    discussion and to its moderators, in either order) takes one lock and cannot deadlock
+    with another action of the same consultation. A group of no known consultation has its
+    own row."""
+    consultation_id = consultation_of(group)
+    return group if consultation_id is None else consultation_group(consultation_id)
 
-    A second writer of the same stream waits here until the first has committed or rolled
-    back, and only then takes its id from the sequence: ids within a stream follow the commit
-    order. Writers of different streams do not wait for each other. (SQLite lets one writing
-    transaction in at a time, which orders every stream anyway.)
+
+def lock_stream(group: str) -> None:
+    """Hold the lock that orders ``group``'s events until the surrounding transaction ends.
+
+    A second writer of the same consultation waits here until the first has committed or
+    rolled back, and only then takes its ids from the sequence: ids within a stream follow the
+    commit order. Writers of different consultations do not wait for each other. (SQLite lets
+    one writing transaction in at a time, which orders every stream anyway.)
     """
     if not transaction.get_connection().in_atomic_block:
         raise transaction.TransactionManagementError(
             "Live events are recorded inside the action's transaction.atomic() block."
         )
-    stream, _ = LiveStream.objects.select_for_update().get_or_create(group=group)
-    return stream
+    LiveStream.objects.select_for_update().get_or_create(group=ordering_row(group))
 
 
 _coalescing: set[str] = set()
@@ -253,6 +263,7 @@ def prune_events(now=None) -> int:
         with transaction.atomic():
             # Locked like a writer does: no event of the stream is being recorded meanwhile.
             lock_stream(row["group"])
+            LiveStream.objects.get_or_create(group=row["group"])
             LiveStream.objects.filter(group=row["group"]).update(
                 pruned_through=Greatest(F("pruned_through"), Value(row["newest"]))
             )

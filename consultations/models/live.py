@@ -34,12 +34,14 @@ class LiveEvent(models.Model):
 
 
 class LiveStream(models.Model):
-    """One group's stream of events: the row its writers lock, and how far it was pruned.
+    """A group's stream of events: how far it was pruned, and the row its writers lock.
 
     PostgreSQL takes an event's id from a sequence when it is inserted, while transactions
-    commit in another order. ``realtime.broadcast_on_commit`` locks the stream's row before it
+    commit in another order. ``realtime.broadcast_on_commit`` locks a stream row before it
     inserts, so within a stream ids are assigned in commit order and a client that saw id N
-    misses nothing by asking for "ids above N" (clients keep one position per stream).
+    misses nothing by asking for "ids above N" (clients keep one position per stream). The row
+    of a consultation's own group is locked for every group of that consultation
+    (``realtime.ordering_row``), so actions that announce to several never deadlock.
     """
 
     group = models.CharField(max_length=100, unique=True)

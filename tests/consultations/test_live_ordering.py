@@ -22,19 +22,24 @@ WAIT_SECONDS = 10
 
 
 class Writer(threading.Thread):
-    """Records one event in its own connection; commits when ``commit`` is set."""
+    """Records one event per group in its own connection. With ``hold_open`` it stops after the
+    first event until ``go`` is set, then records the rest and commits."""
 
-    def __init__(self, group: str, *, hold_open: bool):
+    def __init__(self, *groups: str, hold_open: bool):
         super().__init__(daemon=True)
-        self.group = group
-        self.commit = threading.Event()
+        self.groups = groups
+        self.go = threading.Event()
         self.recorded = threading.Event()
         self.backend_pid: int | None = None
         self.pid_known = threading.Event()
-        self.event_id: int | None = None
+        self.event_ids: list[int] = []
         self.error: BaseException | None = None
         if not hold_open:
-            self.commit.set()
+            self.go.set()
+
+    @property
+    def event_id(self) -> int:
+        return self.event_ids[0]
 
     def run(self):
         try:
@@ -43,11 +48,13 @@ class Writer(threading.Thread):
                     cursor.execute("SELECT pg_backend_pid()")
                     self.backend_pid = cursor.fetchone()[0]
                 self.pid_known.set()
-                event = realtime.broadcast_on_commit(self.group, "test.happened", {})
-                self.event_id = event.pk
-                self.recorded.set()
-                if not self.commit.wait(WAIT_SECONDS):
-                    raise TimeoutError("never told to commit")
+                for index, group in enumerate(self.groups):
+                    event = realtime.broadcast_on_commit(group, "test.happened", {})
+                    self.event_ids.append(event.pk)
+                    if index == 0:
+                        self.recorded.set()
+                        if not self.go.wait(WAIT_SECONDS):
+                            raise TimeoutError("never told to go on")
         except BaseException as error:  # reported by the test, not lost in the thread
             self.error = error
         finally:
@@ -93,7 +100,7 @@ def test_catch_up_from_a_page_rendered_between_two_commits_misses_nothing(group_
     # A page of stream A is rendered now: the position its live script will catch up from.
     position = realtime.current_event_id(group_a)
 
-    writer_a.commit.set()
+    writer_a.go.set()
     writer_a.join(WAIT_SECONDS)
     writer_b.join(WAIT_SECONDS)
     assert not writer_a.is_alive() and not writer_b.is_alive()
@@ -105,3 +112,28 @@ def test_catch_up_from_a_page_rendered_between_two_commits_misses_nothing(group_
     # Within a stream, ids follow the commit order: a later commit never has a smaller id.
     if group_b == group_a:
         assert writer_a.event_id < writer_b.event_id
+
+
+def test_actions_announcing_to_a_discussion_and_its_moderators_in_either_order_never_deadlock():
+    # Editing a comment announces to the moderators, then to the discussion; a report that
+    # hides another comment of the same discussion announces in the other order.
+    from tests.factories import make_discussion
+
+    discussion = make_discussion()
+    thread = realtime.discussion_group(discussion.pk)
+    moderators = realtime.moderation_group(discussion.consultation_id)
+
+    writer_a = Writer(moderators, thread, hold_open=True)
+    writer_a.start()
+    assert writer_a.recorded.wait(WAIT_SECONDS)
+    writer_b = Writer(thread, moderators, hold_open=False)
+    writer_b.start()
+    wait_until_done_or_blocked(writer_b)
+    writer_a.go.set()
+    writer_a.join(WAIT_SECONDS)
+    writer_b.join(WAIT_SECONDS)
+
+    assert writer_a.error is None and writer_b.error is None, (writer_a.error, writer_b.error)
+    assert len(writer_a.event_ids) == len(writer_b.event_ids) == 2
+    # B waited for A's commit: all of A's events come first in both streams.
+    assert max(writer_a.event_ids) < min(writer_b.event_ids)
