@@ -355,8 +355,9 @@ class ConsultationPage(BasePage):
         return self.consultation.is_public and super().can_cache_for_anonymous()
 
     def page_cache_dependencies(self) -> list[str]:
-        # Any live change (a comment, a vote, published results) retires cached copies.
-        names = [page_cache.LIVE_EVENTS]
+        # A live change of this consultation (a comment, published results) retires cached
+        # copies; activity in other consultations does not.
+        names = [page_cache.LIVE_EVENTS, page_cache.live_of(self.consultation_id)]
         if self.has_discussion:
             # Reaction tallies are broadcast as coalesced states without a live event, so
             # reactions have their own version (see cms/signals.py).
@@ -388,7 +389,9 @@ class ConsultationPage(BasePage):
         )
         context["status"] = consultation.status_at(now)
         context["results_html"] = render_plain_text(consultation.results_statement)
-        context["current_event_id"] = realtime.current_event_id()
+        context["current_event_id"] = realtime.current_event_id(
+            realtime.consultation_group(consultation.pk)
+        )
         context["live_socket"] = f"/ws/consultations/{consultation.pk}/"
         user = getattr(request, "user", None)
         context["show_login_prompt"] = not (

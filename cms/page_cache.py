@@ -20,12 +20,15 @@ unreachable at once (see ``cms/signals.py``). This is a cache, not domain behavi
 lives in signal receivers.
 
 Pages whose parts change live (consultation pages: results, and the discussions, surveys and
-idea maps placed on them) name *versions* they depend on (``page_cache_dependencies``): every
-recorded live event replaces ``LIVE_EVENTS``, every reaction the consultation's
-``reactions_of()``. A stored copy remembers the versions it was rendered under and is served
-only while they are current, so readers without JavaScript never see an outdated page, and the
-event id embedded for the live layer's catch-up is exact. The home page and other editorial
-pages are not affected by live events.
+idea maps placed on them) name *versions* they depend on (``page_cache_dependencies``), one set
+per consultation: a live event recorded in a stream of a consultation (its own, its
+discussions', its moderators'; ``realtime.consultation_of``) replaces ``live_of()`` that
+consultation, every reaction its ``reactions_of()``; the pages of other consultations stay
+warm. An event of a stream that belongs to no known consultation replaces ``LIVE_EVENTS``, which
+every consultation page depends on too. A stored copy remembers the versions it was rendered
+under and is served only while they are current, so readers without JavaScript never see an
+outdated page, and the stream positions embedded for the live layer's catch-up are exact. The
+home page and other editorial pages are not affected by live events.
 
 Redis is not the truth: the page cache uses the ``pages`` cache alias, which stores and finds
 nothing while Redis is away (``participation/cache.py``), so pages are rendered afresh then.
@@ -64,6 +67,10 @@ WAGTAIL_SERVE_URL_NAME = "wagtail_serve"
 
 # Versions that pages can depend on (see the module docstring).
 LIVE_EVENTS = "live-events"
+
+
+def live_of(consultation_id: int) -> str:
+    return f"live.{int(consultation_id)}"
 
 
 def _cache():

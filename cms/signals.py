@@ -12,6 +12,7 @@ from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from cms import page_cache
+from consultations import realtime
 from consultations.models import Comment, Consultation, District, LiveEvent, Phase, Reaction, Topic
 from participation import redis_guard
 
@@ -34,12 +35,17 @@ def _bump(name: str) -> None:
     transaction.on_commit(lambda: page_cache.bump(name))
 
 
-def _live_event_recorded_or_pruned(sender, instance, created=True, **kwargs):
-    # The newest event id is embedded in consultation pages for catch-up; it changes when an
-    # event is recorded, and when pruning removes the newest one (a page embedding a pruned id
-    # would make its live script reload the page over and over).
-    if created:
+def _live_event_recorded(sender, instance, created=False, **kwargs):
+    # Pages embed the position of the streams they listen to, and show what the events
+    # announce: only the pages of the stream's consultation change. (Pruning changes no
+    # position: each stream remembers how far it was pruned, see realtime.prune_events.)
+    if not created:
+        return
+    consultation_id = realtime.consultation_of(instance.group)
+    if consultation_id is None:
         _bump(page_cache.LIVE_EVENTS)
+    else:
+        _bump(page_cache.live_of(consultation_id))
 
 
 def _reactions_changed(sender, instance, **kwargs):
@@ -83,12 +89,7 @@ def connect() -> None:
     post_delete.connect(
         invalidate_page_cache, sender=SiteSettings, dispatch_uid=f"{uid}.settings.delete"
     )
-    post_save.connect(
-        _live_event_recorded_or_pruned, sender=LiveEvent, dispatch_uid=f"{uid}.live_event.save"
-    )
-    post_delete.connect(
-        _live_event_recorded_or_pruned, sender=LiveEvent, dispatch_uid=f"{uid}.live_event.delete"
-    )
+    post_save.connect(_live_event_recorded, sender=LiveEvent, dispatch_uid=f"{uid}.live_event.save")
     post_save.connect(_reactions_changed, sender=Reaction, dispatch_uid=f"{uid}.reaction.save")
     post_delete.connect(_reactions_changed, sender=Reaction, dispatch_uid=f"{uid}.reaction.delete")
     for model in (Site, PageViewRestriction, Consultation, Phase, Topic, District):

@@ -4,6 +4,14 @@ An event is recorded as a LiveEvent row in the same transaction as the change it
 (so reconnecting clients can catch up exactly), then sent to the channel layer once the
 transaction commits. If the channel layer is down the write still succeeds: the database is
 the truth, live delivery is best-effort.
+
+Each group is a stream with a position of its own. PostgreSQL takes ids from a sequence at
+INSERT, and transactions commit in another order; so the writer of an event first locks the row
+that orders its stream (``LiveStream``; one per consultation, shared by its discussions and
+moderators): within one stream ids are then assigned in commit order, and "the stream's events
+with an id above N" is exactly what a client at N has not seen. A page embeds
+the position of the stream its socket listens to (``current_event_id(group)``), never the
+newest id of all: an event of another stream may commit later with a smaller id.
 """
 
 from __future__ import annotations
@@ -18,9 +26,11 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import close_old_connections, transaction
+from django.db.models import F, Max, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from consultations.models import LiveEvent
+from consultations.models import Discussion, LiveEvent, LiveStream
 from participation import redis_guard
 
 logger = logging.getLogger(__name__)
@@ -61,6 +71,33 @@ def comment_subject(comment_id: int) -> str:
     return f"comment.{int(comment_id)}"
 
 
+def _discussion_consultation(discussion_id: int) -> int | None:
+    return (
+        Discussion.objects.filter(pk=discussion_id)
+        .values_list("consultation_id", flat=True)
+        .first()
+    )
+
+
+# Which consultation a stream belongs to, by the group's first part: its events change only
+# that consultation's pages (see cms/signals.py). A module adds a line for its groups; a group
+# without one counts as belonging to every consultation.
+STREAM_CONSULTATION: dict[str, Callable[[int], int | None]] = {
+    "consultation": lambda consultation_id: consultation_id,
+    "moderation": lambda consultation_id: consultation_id,
+    "discussion": _discussion_consultation,
+}
+
+
+def consultation_of(group: str) -> int | None:
+    """The id of the consultation whose pages show ``group``'s events, or None if unknown."""
+    kind, _, raw_id = group.partition(".")
+    resolve = STREAM_CONSULTATION.get(kind)
+    if resolve is None or not raw_id.isdigit():
+        return None
+    return resolve(int(raw_id))
+
+
 def validate_group(group: str) -> str:
     if not GROUP_NAME_RE.match(group):
         raise ValueError(f"Invalid group name {group!r}")
@@ -80,12 +117,38 @@ def broadcast_on_commit(
     its author deleted or a moderator removed.
     """
     validate_group(group)
+    lock_stream(group)
     if subject:
         LiveEvent.objects.filter(group=group, subject=subject).update(payload=payload)
     event = LiveEvent.objects.create(group=group, type=event_type, payload=payload, subject=subject)
     message = {"type": "live.event", "event": event.as_message()}
     transaction.on_commit(lambda: send_now(group, message))
     return event
+
+
+def ordering_row(group: str) -> str:
+    """The stream row whose lock orders ``group``'s events: every group of one consultation
+    shares the consultation's row, so an action that announces to several of them (to the
+    discussion and to its moderators, in either order) takes one lock and cannot deadlock
+    with another action of the same consultation. A group of no known consultation has its
+    own row."""
+    consultation_id = consultation_of(group)
+    return group if consultation_id is None else consultation_group(consultation_id)
+
+
+def lock_stream(group: str) -> None:
+    """Hold the lock that orders ``group``'s events until the surrounding transaction ends.
+
+    A second writer of the same consultation waits here until the first has committed or
+    rolled back, and only then takes its ids from the sequence: ids within a stream follow the
+    commit order. Writers of different consultations do not wait for each other. (SQLite lets
+    one writing transaction in at a time, which orders every stream anyway.)
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise transaction.TransactionManagementError(
+            "Live events are recorded inside the action's transaction.atomic() block."
+        )
+    LiveStream.objects.select_for_update().get_or_create(group=ordering_row(group))
 
 
 _coalescing: set[str] = set()
@@ -160,14 +223,17 @@ def send_now(group: str, message: dict) -> None:
 
 
 def events_since(group: str, last_event_id: int, limit: int = CATCH_UP_LIMIT) -> list[dict] | None:
-    """What a client that saw ``last_event_id`` missed, oldest first; None means "reload".
+    """What a client at position ``last_event_id`` of ``group`` missed, oldest first; None
+    means "reload".
 
-    Event ids are global, so a page embeds the newest id of all (``current_event_id``) and a
-    client is behind only by events with larger ids. If events after its id were pruned, it
+    The position comes from ``current_event_id(group)`` when the page was rendered, or is the
+    last id the client was sent. If events of the stream after it were pruned, the client
     cannot catch up and must reload.
     """
-    oldest = LiveEvent.objects.order_by("id").values_list("id", flat=True).first()
-    if last_event_id > 0 and (oldest is None or last_event_id < oldest - 1):
+    pruned_through = (
+        LiveStream.objects.filter(group=group).values_list("pruned_through", flat=True).first()
+    ) or 0
+    if last_event_id < pruned_through:
         return None
     events = list(
         LiveEvent.objects.filter(group=group, id__gt=last_event_id).order_by("id")[: limit + 1]
@@ -177,12 +243,30 @@ def events_since(group: str, last_event_id: int, limit: int = CATCH_UP_LIMIT) ->
     return [event.as_message() for event in events]
 
 
-def current_event_id() -> int:
-    """The newest event id of all groups: a page rendered now is up to date with it."""
-    return LiveEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+def current_event_id(group: str) -> int:
+    """The position of ``group``'s stream: a page rendered now has seen every committed event
+    of it up to this id (and a later commit in the stream gets a larger one)."""
+    newest = LiveEvent.objects.filter(group=group).aggregate(newest=Max("id"))["newest"] or 0
+    pruned_through = (
+        LiveStream.objects.filter(group=group).values_list("pruned_through", flat=True).first()
+    ) or 0
+    return max(newest, pruned_through)
 
 
 def prune_events(now=None) -> int:
+    """Delete events older than ``EVENT_RETENTION``; each stream remembers how far it was
+    pruned, so a client that was further behind is told to reload."""
     cutoff = (now or timezone.now()) - EVENT_RETENTION
-    deleted, _ = LiveEvent.objects.filter(created__lt=cutoff).delete()
+    old = LiveEvent.objects.filter(created__lt=cutoff)
+    deleted = 0
+    for row in old.order_by().values("group").annotate(newest=Max("id")):
+        with transaction.atomic():
+            # Locked like a writer does: no event of the stream is being recorded meanwhile.
+            lock_stream(row["group"])
+            LiveStream.objects.get_or_create(group=row["group"])
+            LiveStream.objects.filter(group=row["group"]).update(
+                pruned_through=Greatest(F("pruned_through"), Value(row["newest"]))
+            )
+            count, _ = old.filter(group=row["group"], id__lte=row["newest"]).delete()
+            deleted += count
     return deleted

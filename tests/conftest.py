@@ -49,14 +49,37 @@ def clear_own_keys(cache) -> None:
         client.delete(*keys)
 
 
-def needs_postgres():
-    return pytest.mark.skipif(
-        not os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgresql")),
-        reason="needs DATABASE_URL pointing at PostgreSQL (set by .ci/run)",
-    )
+# Tests that need a service CI provides. Where it is missing they skip, and ``pytest -ra`` lists
+# every skip with its reason; with REQUIRE_SERVICES=1 (set by .ci/run) such a skip fails the
+# run instead, whatever skipped it (a marker below, a module's own skipif, a fixture).
+SERVICE_MARKERS = ("browser", "postgres", "redis")
 
 
-def needs_redis():
-    return pytest.mark.skipif(
-        not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (set by .ci/run)"
-    )
+def _missing_service(item) -> str | None:
+    database_url = os.environ.get("DATABASE_URL", "")
+    if item.get_closest_marker("postgres") and not database_url.startswith("postgres"):
+        return "needs DATABASE_URL pointing at PostgreSQL (set by .ci/run)"
+    if item.get_closest_marker("redis") and not os.environ.get("REDIS_URL"):
+        return "needs REDIS_URL (set by .ci/run)"
+    return None
+
+
+def pytest_runtest_setup(item):
+    reason = _missing_service(item)
+    if reason:
+        pytest.skip(reason)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if not (report.skipped and os.environ.get("REQUIRE_SERVICES") == "1"):
+        return report
+    services = [name for name in SERVICE_MARKERS if item.get_closest_marker(name)]
+    if services:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = (
+            f"REQUIRE_SERVICES=1, but this {'/'.join(services)} test was skipped: {reason}"
+        )
+    return report

@@ -10,7 +10,7 @@ from .consultations import (
     validate_area,
 )
 from .discussions import COMMENT_MAX_LENGTH, Comment, CommentRevision, Discussion, Reaction
-from .live import LiveEvent
+from .live import LiveEvent, LiveStream
 from .moderation import (
     BlockedWord,
     ModerationDecision,
@@ -33,6 +33,7 @@ __all__ = [
     "Discussion",
     "District",
     "LiveEvent",
+    "LiveStream",
     "MitredenUserManager",
     "ModerationDecision",
     "Notification",

@@ -69,7 +69,7 @@ def discussion_context(request, discussion, *, form=None) -> dict:
             "login_would_help": not request.user.is_authenticated
             and selectors.would_resident_be_allowed("consultations.add_comment", discussion),
             "live_socket": f"/ws/discussions/{discussion.pk}/",
-            "current_event_id": realtime.current_event_id(),
+            "current_event_id": realtime.current_event_id(realtime.discussion_group(discussion.pk)),
             "sorts": [
                 ("oldest", _("oldest first")),
                 ("newest", _("newest first")),

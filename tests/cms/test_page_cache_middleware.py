@@ -1,11 +1,14 @@
 """The fast path: stored pages are served before Wagtail routes the URL, to anonymous readers
 only, and only while everything that decided what they may see is unchanged."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.cache import cache
 from django.db import transaction
 from django.test import Client, RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
 from cms import page_cache
@@ -54,22 +57,59 @@ def test_a_consultation_page_hit_reads_nothing_from_the_database(
         assert cache_state(client.get(page.url)) == "hit"
 
 
-def test_a_new_live_event_retires_the_consultation_page(client, consultation_index):
+def test_a_live_event_retires_only_its_own_consultation_s_page(client, consultation_index):
     consultation = make_consultation()
     page = add_consultation_page(consultation_index, consultation)
-    client.get(page.url)
-    assert cache_state(client.get(page.url)) == "hit"
+    other_page = add_consultation_page(consultation_index, make_consultation())
+    for item in (page, other_page):
+        client.get(item.url)
+        assert cache_state(client.get(item.url)) == "hit"
 
-    # An event recorded for another consultation counts too: the embedded id is global.
     with transaction.atomic():
         event = realtime.broadcast_on_commit(
-            realtime.consultation_group(make_consultation().pk), "consultation.updated", {}
+            realtime.consultation_group(consultation.pk), "consultation.updated", {}
         )
 
     response = client.get(page.url)
     assert cache_state(response) == "miss"
     assert f'data-live-last-event="{event.pk}"' in response.content.decode()
     assert cache_state(client.get(page.url)) == "hit"
+    assert cache_state(client.get(other_page.url)) == "hit"
+
+
+def test_a_comment_re_renders_its_consultation_s_page_and_leaves_the_others_warm(
+    client, consultation_index
+):
+    pages, discussions = [], []
+    for _ in range(2):
+        consultation = make_consultation()
+        discussions.append(make_discussion(consultation))
+        pages.append(
+            add_consultation_page(
+                consultation_index,
+                consultation,
+                body=[("discussion", {"discussion": discussions[-1]})],
+            )
+        )
+        client.get(pages[-1].url)
+
+    post_comment(author=make_user(), discussion=discussions[0], text="Ganz neu hier")
+
+    response = client.get(pages[0].url)
+    assert cache_state(response) == "miss"
+    assert "Ganz neu hier" in response.content.decode()
+    assert cache_state(client.get(pages[1].url)) == "hit"
+
+
+def test_an_event_of_a_stream_without_a_known_consultation_retires_every_consultation_page(
+    client, consultation_index
+):
+    # A module that has not said which consultation its streams belong to is not left stale.
+    page = add_consultation_page(consultation_index)
+    client.get(page.url)
+    with transaction.atomic():
+        realtime.broadcast_on_commit("survey.1", "survey.answered", {})
+    assert cache_state(client.get(page.url)) == "miss"
 
 
 def test_live_events_are_announced_to_the_cache_again_after_commit(
@@ -77,8 +117,9 @@ def test_live_events_are_announced_to_the_cache_again_after_commit(
 ):
     # Another process may render the page between the event and its commit.
     page = add_consultation_page(consultation_index)
+    group = realtime.consultation_group(page.consultation_id)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        realtime.broadcast_on_commit(realtime.consultation_group(1), "consultation.updated", {})
+        realtime.broadcast_on_commit(group, "consultation.updated", {})
     client.get(page.url)
     assert cache_state(client.get(page.url)) == "hit"
     for callback in callbacks:
@@ -86,18 +127,20 @@ def test_live_events_are_announced_to_the_cache_again_after_commit(
     assert cache_state(client.get(page.url)) == "miss"
 
 
-def test_pruning_the_newest_event_retires_the_consultation_page(client, consultation_index):
-    # Otherwise the page would embed an id the catch-up no longer knows, and its live script
-    # would reload it again and again.
+def test_pruning_leaves_the_consultation_page_and_its_position_valid(client, consultation_index):
+    # The page embeds its stream's position; pruning does not change it (the stream remembers
+    # how far it was pruned), so the stored copy stays and its live script catches up from it.
     page = add_consultation_page(consultation_index)
+    group = realtime.consultation_group(page.consultation_id)
     with transaction.atomic():
-        realtime.broadcast_on_commit(realtime.consultation_group(1), "consultation.updated", {})
+        event = realtime.broadcast_on_commit(group, "consultation.updated", {})
     client.get(page.url)
-    assert cache_state(client.get(page.url)) == "hit"
-    realtime.LiveEvent.objects.all().delete()
+    realtime.LiveEvent.objects.update(created=timezone.now() - timedelta(days=2))
+    assert realtime.prune_events() == 1
     response = client.get(page.url)
-    assert cache_state(response) == "miss"
-    assert 'data-live-last-event="0"' in response.content.decode()
+    assert cache_state(response) == "hit"
+    assert f'data-live-last-event="{event.pk}"' in response.content.decode()
+    assert realtime.events_since(group, event.pk) == []
 
 
 def test_reactions_retire_only_their_own_consultation_s_page(client, consultation_index):

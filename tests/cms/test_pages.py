@@ -6,6 +6,7 @@ import pytest
 from django.utils import formats, timezone, translation
 
 from cms.models import ContentPage, HomePage, NewsPage
+from consultations import realtime
 from consultations.actions.consultations import publish_results
 from consultations.models import Consultation, ConsultationMembership, LiveEvent
 from consultations.phases import PhaseKind
@@ -120,7 +121,9 @@ def test_consultation_page_renders_summary_status_timeline_and_live_hooks(
 ):
     consultation = make_consultation(title="Stadthalle", summary="Worum es bei der Halle geht.")
     page = add_consultation_page(consultation_index, consultation, intro="Einleitung")
-    event = LiveEvent.objects.create(group="consultation.1", type="x", payload={})
+    event = LiveEvent.objects.create(
+        group=realtime.consultation_group(consultation.pk), type="x", payload={}
+    )
 
     html = client.get(page.url).content.decode()
 

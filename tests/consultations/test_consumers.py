@@ -76,7 +76,9 @@ async def test_unknown_consultation_is_closed_with_not_found():
 async def test_reconnecting_client_gets_what_it_missed_in_order():
     consultation = await sync_to_async(make_consultation)(active="results")
     editor = await sync_to_async(make_user)(groups=("Editors",))
-    seen = await sync_to_async(realtime.current_event_id)()
+    seen = await sync_to_async(realtime.current_event_id)(
+        realtime.consultation_group(consultation.pk)
+    )
     for text in ("Erste Fassung", "Zweite Fassung"):
         await sync_to_async(publish_results)(
             editor=editor, consultation=consultation, statement=text
@@ -98,7 +100,7 @@ async def test_reconnecting_client_gets_what_it_missed_in_order():
 async def test_client_too_far_behind_is_told_to_reload():
     consultation = await sync_to_async(make_consultation)()
     group = realtime.consultation_group(consultation.pk)
-    seen = await sync_to_async(realtime.current_event_id)()
+    seen = await sync_to_async(realtime.current_event_id)(group)
     await sync_to_async(LiveEvent.objects.bulk_create)(
         [LiveEvent(group=group, type="consultation.updated", payload={}) for _ in range(201)]
     )

@@ -43,6 +43,13 @@ async def assert_nothing_on(layer, channel):
         await asyncio.wait_for(layer.receive(channel), 0.05)
 
 
+async def until_receiving(layer, channel):
+    """Until a ``receive()`` on ``channel`` has started and waits for a message."""
+    async with asyncio.timeout(5):
+        while not (channel in layer.channels and layer.channels[channel].receivers):
+            await asyncio.sleep(0)  # let the receiving task run up to its wait
+
+
 # --- The contract, as Channels tests the stock in-memory layer --------------------------------
 
 
@@ -231,67 +238,87 @@ async def test_names_are_checked_by_the_base_class_helpers(layer):
 
 # --- Expiry ------------------------------------------------------------------------------------
 
-# Short enough to keep the tests fast, long enough that a busy machine does not expire what
-# a test expects to be fresh.
-EXPIRY = 0.2
-EXPIRED = 0.25
+# Expiry is tested on a clock the test moves (the layer's ``time``; asyncio keeps the real
+# one), so nothing waits and a busy machine cannot expire what a test expects to be fresh.
+EXPIRY = 60
+EXPIRED = 61
 
 
-async def test_expired_message_is_dropped_and_its_channel_forgotten():
+class FakeClock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    from consultations import layers
+
+    fake = FakeClock()
+    monkeypatch.setattr(layers, "time", fake)
+    return fake
+
+
+async def test_expired_message_is_dropped_and_its_channel_forgotten(clock):
     layer = InProcessChannelLayer(expiry=EXPIRY)
     await layer.send("test-channel-1", {"type": "message.1"})
     assert len(layer.channels) == 1
-    await asyncio.sleep(EXPIRED)
+    clock.advance(EXPIRED)
     await assert_nothing_on(layer, "test-channel-1")
     assert len(layer.channels) == 0
 
 
-async def test_unread_channel_is_swept_even_if_never_read_again():
+async def test_unread_channel_is_swept_even_if_never_read_again(clock):
     layer = InProcessChannelLayer(expiry=EXPIRY)
     await layer.send("test-channel-1", {"type": "message.1"})
-    await asyncio.sleep(EXPIRED)
+    clock.advance(EXPIRED)
     await layer.send("test-channel-2", {"type": "message.2"})
     assert (await receive(layer, "test-channel-2"))["type"] == "message.2"
     assert len(layer.channels) == 0
 
 
-async def test_only_the_expired_messages_are_dropped():
+async def test_only_the_expired_messages_are_dropped(clock):
     layer = InProcessChannelLayer(expiry=EXPIRY)
     for n in (1, 2, 3):
         await layer.send("test-channel-1", {"type": f"message.{n}"})
     assert (await receive(layer, "test-channel-1"))["type"] == "message.1"
-    await asyncio.sleep(EXPIRED)
+    clock.advance(EXPIRED)
     await layer.send("test-channel-1", {"type": "message.4"})
     assert (await receive(layer, "test-channel-1"))["type"] == "message.4"
     await assert_nothing_on(layer, "test-channel-1")
     assert len(layer.channels) == 0
 
 
-async def test_a_receiver_skips_stale_messages_between_sweeps():
+async def test_a_receiver_skips_stale_messages_between_sweeps(clock):
     layer = InProcessChannelLayer(expiry=EXPIRY, sweep_interval=3600)
     await layer.send("test-channel-1", {"type": "message.1"})
-    await asyncio.sleep(EXPIRED)
+    clock.advance(EXPIRED)
     await layer.send("test-channel-1", {"type": "message.2"})
     assert (await receive(layer, "test-channel-1"))["type"] == "message.2"
 
 
-async def test_a_consumer_that_stopped_reading_leaves_its_groups():
+async def test_a_consumer_that_stopped_reading_leaves_its_groups(clock):
     layer = InProcessChannelLayer(expiry=EXPIRY)
     await layer.group_add("g", "gone")
     await layer.group_add("g", "alive")
     await layer.group_send("g", {"type": "message.1"})
     await receive(layer, "alive")
-    await asyncio.sleep(EXPIRED)
+    clock.advance(EXPIRED)
     await layer.group_send("g", {"type": "message.2"})  # the sweep runs first
     assert set(layer.groups["g"]) == {"alive"}
     assert "gone" not in layer.channels
     assert (await receive(layer, "alive"))["type"] == "message.2"
 
 
-async def test_group_membership_expires_when_the_group_is_sent_to():
+async def test_group_membership_expires_when_the_group_is_sent_to(clock):
     layer = InProcessChannelLayer(group_expiry=EXPIRY, sweep_interval=3600)
     await layer.group_add("g", "old")
-    await asyncio.sleep(EXPIRED)
+    clock.advance(EXPIRED)
     await layer.group_add("g", "new")
     await layer.group_send("g", {"type": "message.1"})
     assert (await receive(layer, "new"))["type"] == "message.1"
@@ -300,21 +327,21 @@ async def test_group_membership_expires_when_the_group_is_sent_to():
     assert "old" not in layer.channels
 
 
-async def test_memberships_of_groups_nobody_sends_to_are_swept():
+async def test_memberships_of_groups_nobody_sends_to_are_swept(clock):
     layer = InProcessChannelLayer(group_expiry=EXPIRY, sweep_interval=EXPIRY)
     await layer.group_add("quiet", "one")
-    await asyncio.sleep(EXPIRED)
+    clock.advance(EXPIRED)
     await layer.group_add("busy", "two")  # any call may run the (rate-limited) sweep
     assert set(layer.groups) == {"busy"}
     assert set(layer.channels) == {"two"}
 
 
-async def test_rejoining_renews_a_membership():
-    layer = InProcessChannelLayer(group_expiry=0.3, sweep_interval=3600)
+async def test_rejoining_renews_a_membership(clock):
+    layer = InProcessChannelLayer(group_expiry=EXPIRY, sweep_interval=3600)
     await layer.group_add("g", "one")
-    await asyncio.sleep(0.2)
+    clock.advance(EXPIRY * 2 / 3)
     await layer.group_add("g", "one")
-    await asyncio.sleep(0.2)
+    clock.advance(EXPIRY * 2 / 3)
     await layer.group_send("g", {"type": "message.1"})
     assert (await receive(layer, "one"))["type"] == "message.1"
 
@@ -354,7 +381,7 @@ async def test_group_send_from_a_plain_thread_wakes_a_receiver_on_the_main_loop(
     """realtime.send_now from a thread without a loop: async_to_sync runs on a new loop."""
     await layer.group_add("g", "listener")
     waiting = asyncio.create_task(layer.receive("listener"))
-    await asyncio.sleep(0.01)  # the receiver is now waiting on this loop
+    await until_receiving(layer, "listener")  # the receiver now waits on this loop
     started = time.monotonic()
 
     thread, errors = run_in_plain_thread(
@@ -372,7 +399,7 @@ async def test_group_send_from_a_plain_thread_wakes_a_receiver_on_the_main_loop(
 
 async def test_send_from_a_plain_thread_reports_a_full_channel(layer):
     waiting = asyncio.create_task(layer.receive("listener"))
-    await asyncio.sleep(0.01)
+    await until_receiving(layer, "listener")
     waiting.cancel()  # bind the channel to this loop, then stop receiving
     with pytest.raises(asyncio.CancelledError):
         await waiting
@@ -396,7 +423,7 @@ async def test_group_send_from_a_sync_to_async_thread_runs_on_the_main_loop(laye
     """realtime.send_now after a commit in a view: async_to_sync goes back to this loop."""
     await layer.group_add("g", "listener")
     waiting = asyncio.create_task(layer.receive("listener"))
-    await asyncio.sleep(0.01)
+    await until_receiving(layer, "listener")
     await sync_to_async(lambda: async_to_sync(layer.group_send)("g", {"type": "after.commit"}))()
     assert (await asyncio.wait_for(waiting, 2))["type"] == "after.commit"
 
@@ -414,7 +441,7 @@ async def test_a_channel_left_behind_by_a_closed_loop_works_on_the_next_loop(lay
     await layer.group_send("g", {"type": "message.1"})
     assert (await receive(layer, "listener"))["type"] == "message.1"
     waiting = asyncio.create_task(layer.receive("listener"))
-    await asyncio.sleep(0.01)
+    await until_receiving(layer, "listener")
     await layer.group_send("g", {"type": "message.2"})
     assert (await asyncio.wait_for(waiting, 2))["type"] == "message.2"
 
@@ -522,24 +549,30 @@ async def test_broadcast_to_5000_waiting_receivers_delivers_each_message_exactly
     for channel in channels:
         await layer.group_add("discussion.1", channel)
     inboxes = {channel: [] for channel in channels}
+    finished = set()
+    all_finished = asyncio.Event()
 
     async def listen(channel):
         while True:
-            inboxes[channel].append((await layer.receive(channel))["n"])
+            n = (await layer.receive(channel))["n"]
+            inboxes[channel].append(n)
+            if n == 3:  # the last message: a duplicate of an earlier one would be in before it
+                finished.add(channel)
+                if len(finished) == len(channels):
+                    all_finished.set()
 
     listeners = [asyncio.create_task(listen(channel)) for channel in channels]
     await asyncio.sleep(0)
-    for n in range(3):
+    for n in range(4):
         await layer.group_send("discussion.1", {"type": "live.event", "n": n})
-    deadline = time.monotonic() + 10
-    while any(len(inbox) < 3 for inbox in inboxes.values()) and time.monotonic() < deadline:
-        await asyncio.sleep(0.01)
-    await asyncio.sleep(0.05)  # would any duplicates show up?
-    for task in listeners:
-        task.cancel()
-    await asyncio.gather(*listeners, return_exceptions=True)
+    try:
+        await asyncio.wait_for(all_finished.wait(), 10)
+    finally:
+        for task in listeners:
+            task.cancel()
+        await asyncio.gather(*listeners, return_exceptions=True)
 
-    assert all(inbox == [0, 1, 2] for inbox in inboxes.values())
+    assert all(inbox == [0, 1, 2, 3] for inbox in inboxes.values())
     assert all(channel.queue.empty() for channel in layer.channels.values())
     assert all(channel.receivers == 0 for channel in layer.channels.values())
 

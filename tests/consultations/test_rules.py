@@ -144,7 +144,8 @@ STAFF_PERMISSIONS = {
 }
 
 
-# Permissions whose target is a comment: tested state × viewer in discussions/test_visibility.py.
+# Permissions whose target is a comment: their table (comment state × role × phase) is in
+# test_rules_comments.py; every way in that asks them, in discussions/test_visibility.py.
 COMMENT_PERMISSIONS = [
     "consultations.view_comment",
     "consultations.read_comment",

@@ -4,7 +4,7 @@ hooks ran, and keeps library log spam to one line per interval."""
 import logging
 import socket
 import subprocess
-import time
+import threading
 
 import pytest
 
@@ -12,11 +12,9 @@ from participation import redis_guard
 
 
 @pytest.fixture(autouse=True)
-def _fresh_guards(settings):
+def _probe_often(settings):
+    # Guards start fresh for every test (tests/conftest.py); here they probe every 0.1 s.
     settings.REDIS_RETRY_SECONDS = 0.1
-    redis_guard.reset()
-    yield
-    redis_guard.reset()
 
 
 def free_port() -> int:
@@ -29,12 +27,28 @@ def test_recovery_hooks_run_against_redis_before_anybody_else_uses_it(tmp_path, 
     port = free_port()
     guard = redis_guard.guard_for(f"redis://127.0.0.1:{port}/0")
     seen = []
-    hook = lambda: seen.append(guard.available())  # noqa: E731
+    recovered = threading.Event()
+
+    def hook():
+        seen.append(guard.available())
+        recovered.set()
+
     monkeypatch.setattr(redis_guard, "_recovery_hooks", [hook])
+    probes = threading.Semaphore(0)
+    ping = guard._ping
+
+    def counted_ping():
+        try:
+            ping()
+        finally:
+            probes.release()
+
+    monkeypatch.setattr(guard, "_ping", counted_ping)
 
     guard.failed(ConnectionError("gone"))
     assert not guard.available()
-    time.sleep(0.3)
+    for _ in range(2):
+        assert probes.acquire(timeout=5)  # the prober asked, and Redis was still away
     assert not guard.available() and seen == []  # still away: nothing ran
 
     server = subprocess.Popen(
@@ -42,9 +56,8 @@ def test_recovery_hooks_run_against_redis_before_anybody_else_uses_it(tmp_path, 
         stdout=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 10
-        while not guard.available() and time.monotonic() < deadline:
-            time.sleep(0.05)
+        assert recovered.wait(10)
+        guard._prober.join(5)  # the prober ends once Redis is in use again
         assert guard.available()
         assert seen == [True]  # the hook could use Redis, before requests could
     finally:

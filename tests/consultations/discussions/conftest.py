@@ -1,28 +1,69 @@
 from unittest import mock
 
 import pytest
+from django.db import connection
 
 from consultations import realtime
 from tests.factories import make_discussion, make_user
 
 
-@pytest.fixture
-def sent():
-    """Events handed to the channel layer, as (group, event) pairs.
+class SentEvents:
+    """Events handed to the channel layer, as (group, event) pairs, as of the moment it is read.
 
-    Tests run inside a transaction that never commits, so on-commit callbacks run at once here;
-    that they wait for the commit is tested in tests/consultations/test_realtime.py.
+    A test runs inside a transaction that never commits. Reading this list counts as the
+    commit of everything the test did so far: on-commit callbacks registered since the last
+    read run then (``django_capture_on_commit_callbacks``), in order, and only those whose
+    transaction was not rolled back: a failed action's broadcasts never show up. Read it only
+    outside the actions' ``atomic()`` blocks, like a commit.
     """
-    events = []
-    with (
-        mock.patch.object(
-            realtime, "send_now", lambda group, message: events.append((group, message["event"]))
-        ),
-        mock.patch.object(
-            realtime.transaction, "on_commit", lambda callback, *args, **kwargs: callback()
-        ),
-    ):
+
+    def __init__(self, capture):
+        self._capture = capture
+        self._events: list[tuple[str, dict]] = []
+        self._depth = len(connection.atomic_blocks)
+        self._open = capture(execute=True)
+        self._open.__enter__()
+
+    def record(self, group: str, message: dict) -> None:
+        self._events.append((group, message["event"]))
+
+    def commit(self) -> list[tuple[str, dict]]:
+        if len(connection.atomic_blocks) != self._depth:
+            raise AssertionError("read `sent` after the transaction, as a commit would")
+        self._open.__exit__(None, None, None)
+        self._open = self._capture(execute=True)
+        self._open.__enter__()
+        return self._events
+
+    def close(self) -> None:
+        self._open.__exit__(None, None, None)
+
+    def __iter__(self):
+        return iter(self.commit())
+
+    def __len__(self):
+        return len(self.commit())
+
+    def __getitem__(self, index):
+        return self.commit()[index]
+
+    def __eq__(self, other):
+        return self.commit() == other
+
+    __hash__ = None
+
+    def __repr__(self):
+        return repr(self.commit())
+
+
+@pytest.fixture
+def sent(django_capture_on_commit_callbacks):
+    """Events handed to the channel layer (see ``SentEvents``); the channel layer itself is
+    tested in tests/consultations/test_realtime.py and test_consumers.py."""
+    events = SentEvents(django_capture_on_commit_callbacks)
+    with mock.patch.object(realtime, "send_now", events.record):
         yield events
+        events.close()
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from consultations.actions import ActionError, PermissionDenied
@@ -33,6 +34,18 @@ def test_post_publishes_and_broadcasts_after_commit(resident, discussion, sent):
     assert event["type"] == "discussion.comment_posted"
     assert event["payload"]["html"] == "<p>Mehr Grün!</p>"
     assert event["payload"]["author"] == "Anna"
+
+
+def test_a_post_rolled_back_with_the_surrounding_transaction_is_never_sent(
+    resident, discussion, sent
+):
+    # E.g. a later step of the same request failed: the comment and its live event go, and
+    # nothing was pushed to anybody (the event would have announced a comment that is not).
+    with pytest.raises(RuntimeError), transaction.atomic():
+        post_comment(author=resident, discussion=discussion, text="Gleich wieder weg")
+        raise RuntimeError("a later step failed")
+    assert sent == []
+    assert not Comment.objects.exists()
 
 
 def test_replies_to_replies_hang_flat_under_the_thread(resident, neighbour, discussion):

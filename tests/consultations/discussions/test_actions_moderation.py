@@ -183,7 +183,7 @@ def test_catch_up_never_replays_a_text_that_is_gone(resident, moderator, discuss
     from consultations import realtime
     from consultations.actions.discussions import delete_comment, edit_comment
 
-    seen = realtime.current_event_id()
+    seen = realtime.current_event_id(realtime.discussion_group(discussion.pk))
     comment = post(author=resident, discussion=discussion, text="Was niemand mehr lesen soll")
     if removal == "hidden":
         hide_comment(moderator=moderator, comment=comment, reason="insult")
