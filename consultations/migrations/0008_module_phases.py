@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('consultations', '0006_report_policy'),
+        ('consultations', '0007_live_stream'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('consultations', '0007_module_phases'),
+        ('consultations', '0008_module_phases'),
     ]
 
     operations = [
