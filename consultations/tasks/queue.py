@@ -222,3 +222,10 @@ def run_periodic(path: str, period: int) -> str:
     schedule_next(path)
     import_string(path)()
     return f"{path}@{period}"
+
+
+def dead_letters():
+    """Tasks nothing will try again: failed on their last attempt, or without retries."""
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.failed().order_by("-finished_at")
