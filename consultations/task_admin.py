@@ -45,6 +45,8 @@ def error(result: DBTaskResult) -> str:
 
 
 class FailedTaskIndexView(IndexView):
+    page_title = _("Failed tasks")
+
     def get_base_queryset(self):
         return queue.dead_letters()
 
