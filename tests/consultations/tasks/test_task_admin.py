@@ -60,3 +60,16 @@ def test_editors_without_the_permission_see_nothing(client, dead_letter):
     editor.user_permissions.add(Permission.objects.get(codename="view_dbtaskresult"))
     client.force_login(editor)
     assert client.get(reverse("failed_tasks:index")).status_code == 200
+
+
+def test_registering_the_viewset_keeps_queue_rows_out_of_the_reference_index(work_off):
+    """Indexed rows would enqueue an index update on every save of a queue row, endlessly."""
+    from wagtail.models import ReferenceIndex
+
+    from consultations.task_admin import failed_tasks_viewset
+
+    failed_tasks_viewset.register_reference_index()
+    assert not ReferenceIndex.is_indexed(DBTaskResult)
+    write_line.enqueue("/dev/null", "one task")
+    assert work_off() == 1
+    assert DBTaskResult.objects.count() == 1
