@@ -57,23 +57,40 @@ def wait_for(condition, *, timeout: float, what: str, launcher) -> None:
         time.sleep(0.2)
 
 
-@pytest.fixture
-def database(tmp_path):
-    database = harness.Database.create("tasks", tmp_path)
-    yield database
-    database.drop()
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    """The production environment on a migrated database of its own."""
+    workdir = tmp_path_factory.mktemp("tasks-site")
+    database = harness.Database.create("tasks", workdir)
+    try:
+        env = harness.production_environment(
+            database_url=database.url,
+            static_root=workdir / "static",
+            media_root=workdir / "media",
+            extra={"TASK_RETRY_DELAY_SECONDS": "0.5", "TASKS_BACKEND": "database"},
+        )
+        harness.manage("migrate", "--noinput", "-v0", "--skip-checks", env=env)
+        yield env
+    finally:
+        database.drop()
 
 
-def test_real_workers_run_committed_tasks_retry_failures_and_keep_long_jobs_apart(
-    database, tmp_path
-):
-    env = harness.production_environment(
-        database_url=database.url,
-        static_root=tmp_path / "static",
-        media_root=tmp_path / "media",
-        extra={"TASK_RETRY_DELAY_SECONDS": "0.5", "TASKS_BACKEND": "database"},
+def test_when_one_process_ends_the_launcher_stops_the_others_with_its_exit_code(env):
+    server = [harness.PYTHON, "-c", "import time; time.sleep(2); raise SystemExit(3)"]
+    result = subprocess.run(
+        [harness.PYTHON, "scripts/run_with_workers.py", "--", *server],
+        cwd=harness.ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
-    harness.manage("migrate", "--noinput", "-v0", "--skip-checks", env=env)
+    output = result.stdout + result.stderr
+    assert result.returncode == 3, output
+    assert output.count("shutting down gracefully") == 2, output
+
+
+def test_real_workers_run_committed_tasks_retry_failures_and_keep_long_jobs_apart(env, tmp_path):
     traces = {name: str(tmp_path / name) for name in ("commit", "flaky", "doomed", "order")}
     log = open(tmp_path / "launcher.log", "wb")  # noqa: SIM115
     launcher = subprocess.Popen(
