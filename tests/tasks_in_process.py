@@ -1,4 +1,4 @@
-"""pytest plugin (``-p tests.tasks_in_process`` in pyproject): tasks run in the test process.
+"""pytest plugin (loaded by the root conftest.py): tasks run in the test process.
 
 Every test gets the immediate task backend, so a task enqueued after a commit (e-mail, Wagtail's
 index updates) has run when the commit returns. Tests of the queue itself switch to the
