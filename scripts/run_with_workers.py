@@ -32,7 +32,7 @@ def worker_argv(queue: str) -> list[str]:
         "--queue-name",
         queue,
         "--worker-id",
-        f"{queue}-{os.uname().nodename}-{os.getpid()}"[:64],
+        f"{queue}-{os.getpid()}-{os.uname().nodename}"[:64],
         "--no-reload",
     ]
 

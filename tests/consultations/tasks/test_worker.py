@@ -6,6 +6,7 @@ import json
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
@@ -75,19 +76,35 @@ def env(tmp_path_factory):
         database.drop()
 
 
+def processes_with(*parts: str) -> list[str]:
+    """Command lines of running processes that contain every one of ``parts``."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            command = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if all(part in command for part in parts):
+            found.append(command)
+    return found
+
+
 def test_when_one_process_ends_the_launcher_stops_the_others_with_its_exit_code(env):
     server = [harness.PYTHON, "-c", "import time; time.sleep(2); raise SystemExit(3)"]
-    result = subprocess.run(
+    launcher = subprocess.Popen(
         [harness.PYTHON, "scripts/run_with_workers.py", "--", *server],
         cwd=harness.ROOT,
         env=env,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
-        timeout=60,
     )
-    output = result.stdout + result.stderr
-    assert result.returncode == 3, output
-    assert output.count("shutting down gracefully") == 2, output
+    # The workers are named after the launcher's process id.
+    workers = ("db_worker", f"-{launcher.pid}-")
+    output, _ = launcher.communicate(timeout=60)
+    assert launcher.returncode == 3, output
+    assert "ended (3): stopping" in output
+    assert processes_with(*workers) == []
 
 
 def test_real_workers_run_committed_tasks_retry_failures_and_keep_long_jobs_apart(env, tmp_path):
