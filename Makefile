@@ -30,8 +30,9 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py load_demo
 
+# The server and one background worker per queue (README, "Background tasks"); Ctrl-C stops all.
 run: demo
-	DEBUG=$${DEBUG-1} TRUSTED_PROXY_COUNT=$(TRUSTED_PROXY_COUNT) $(BIN)/uvicorn participation.asgi:application --host $(HOST) --port $(PORT) --ws-max-size 65536 --ws-per-message-deflate false $(UVICORN_PROXY_FLAGS)
+	DEBUG=$${DEBUG-1} TRUSTED_PROXY_COUNT=$(TRUSTED_PROXY_COUNT) $(BIN)/python scripts/run_with_workers.py --queues default,long -- $(BIN)/uvicorn participation.asgi:application --host $(HOST) --port $(PORT) --ws-max-size 65536 --ws-per-message-deflate false $(UVICORN_PROXY_FLAGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -10,6 +10,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from allauth.account import app_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from allauth.core.exceptions import ImmediateHttpResponse
 from django.contrib import messages
 from django.db import IntegrityError, transaction
@@ -21,6 +22,7 @@ from django.utils.translation import gettext
 
 from consultations import pseudonyms, site_identity
 from consultations.actions import accounts as account_actions
+from consultations.tasks import mail as mail_tasks
 
 EMAIL_CONFIRMED_MESSAGE = "account/messages/email_confirmed.txt"
 
@@ -100,12 +102,15 @@ class AccountAdapter(DefaultAccountAdapter):
     # --- Mails -----------------------------------------------------------------------------
 
     def send_mail(self, template_prefix, email, context):
-        """Every account mail: greet with the site's name, every link on BASE_URL."""
+        """Every account mail: greet with the site's name, every link on BASE_URL; rendered
+        here (the request's language), sent by the worker once the transaction commits."""
         context = {key: on_base_url(value) for key, value in context.items()}
         context["current_site"] = MailSite(
             name=site_identity.platform_name(), domain=site_identity.base_domain()
         )
-        super().send_mail(template_prefix, email, context)
+        # As allauth's own send_mail, which would send at once.
+        context = {"request": allauth_context.request, "email": email, **context}
+        mail_tasks.send_after_commit(self.render_mail(template_prefix, email, context))
 
     def format_email_subject(self, subject):
         """allauth falls back to the request's host when no prefix is set: use our name."""

@@ -93,6 +93,8 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "channels",
+    "django_tasks",
+    "django_tasks_db",
     "rules.apps.AutodiscoverRulesConfig",
     "allauth",
     "allauth.account",
@@ -228,6 +230,42 @@ else:
 
 # Anonymous readers of editorial pages get cached HTML for this long (publishing clears it).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+
+# --- Background tasks -----------------------------------------------------------------------
+# README "Background tasks" and consultations/tasks/: a queue in the database (django-tasks-db),
+# worked by ``manage.py db_worker``, one worker per queue. "default" carries short work (e-mail,
+# notices, housekeeping, Wagtail's index updates); "long" carries jobs that take minutes (the
+# panel draw), so that e-mail never waits behind them. TASKS_BACKEND=immediate runs every task
+# in the process that enqueues it, at once (tests; a site run without workers).
+TASK_QUEUES = ["default", "long"]
+TASKS_BACKEND = env("TASKS_BACKEND", "database")
+if TASKS_BACKEND == "database":
+    TASKS = {
+        "default": {
+            "BACKEND": "django_tasks_db.DatabaseBackend",
+            "QUEUES": TASK_QUEUES,
+            # Random ids, except where a periodic task asks for its period's key.
+            "OPTIONS": {"id_function": "consultations.tasks.queue.new_task_id"},
+        }
+    }
+elif TASKS_BACKEND == "immediate":
+    TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": TASK_QUEUES,
+        }
+    }
+else:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be database or immediate, got {TASKS_BACKEND!r}"
+    )
+# A failed attempt is tried again after TASK_RETRY_DELAY_SECONDS, doubling every time, at most
+# TASK_RETRY_MAX_DELAY_SECONDS; each task says how many attempts it gets before it is given up.
+TASK_RETRY_DELAY_SECONDS = env_float("TASK_RETRY_DELAY_SECONDS", 30.0)
+TASK_RETRY_MAX_DELAY_SECONDS = env_float("TASK_RETRY_MAX_DELAY_SECONDS", 3600.0)
+# Finished tasks are deleted after this many days (successful ones carry e-mails with links).
+TASK_RESULTS_KEEP_DAYS = env_int("TASK_RESULTS_KEEP_DAYS", 2)
+TASK_FAILED_KEEP_DAYS = env_int("TASK_FAILED_KEEP_DAYS", 30)
 
 # --- Discussions ----------------------------------------------------------------------------
 COMMENT_EDIT_MINUTES = env_int("COMMENT_EDIT_MINUTES", 15)

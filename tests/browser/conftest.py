@@ -114,18 +114,17 @@ def live_site(pytestconfig, tmp_path_factory):
     env = site.environment(
         database, mail_dir=mail_dir, redis=harness.redis_url(), extra=SERVER_SETTINGS
     )
-    server = None
+    server = workers = None
     try:
-        server = harness.start_server(
-            "uvicorn",
-            harness.uvicorn_argv,
-            env=env,
-            log_dir=tmp_path_factory.mktemp("browser-server"),
-        )
+        log_dir = tmp_path_factory.mktemp("browser-server")
+        # E-mail leaves from the workers, as in production (README, "Background tasks").
+        workers = harness.ServerProcess(
+            "workers", harness.workers_argv(), env=env, port=0, log_dir=log_dir
+        ).launch()
+        server = harness.start_server("uvicorn", harness.uvicorn_argv, env=env, log_dir=log_dir)
         yield LiveSite(server=server, mail_dir=mail_dir)
     finally:
-        if server is not None:
-            server.stop()
+        harness.stop_all([process for process in (server, workers) if process is not None])
         database.drop()
 
 

@@ -15,8 +15,16 @@ from wagtail.models import Site
 from consultations.models import User
 from tests.consultations.test_accounts import SIGNUP
 from tests.factories import PASSWORD, make_user
+from tests.tasks_in_process import commit_each_request
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def client(client, django_capture_on_commit_callbacks):
+    """Account mails leave after the commit (from the worker): let each request commit."""
+    return commit_each_request(client, django_capture_on_commit_callbacks)
+
 
 BASE_URL = "https://mitreden.musterstadt.example"
 LINK = re.compile(r"https?://[^\s<>\"]+")

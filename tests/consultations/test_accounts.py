@@ -11,8 +11,16 @@ from consultations.actions.accounts import delete_account, update_profile
 from consultations.exports import personal_data_export
 from consultations.models import ConsultationMembership, User
 from tests.factories import PASSWORD, add_member, make_consultation, make_district, make_user
+from tests.tasks_in_process import commit_each_request
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def client(client, django_capture_on_commit_callbacks):
+    """Account mails leave after the commit (from the worker): let each request commit."""
+    return commit_each_request(client, django_capture_on_commit_callbacks)
+
 
 SIGNUP = {
     "email": "clara@example.org",

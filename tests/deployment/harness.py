@@ -411,6 +411,11 @@ def gunicorn_argv(port: int, workers: int = 2, *, threads: int = 1) -> list[str]
     return argv
 
 
+def workers_argv(queues: str = "default,long") -> list[str]:
+    """The background workers, one per queue: ``make run``'s launcher without a server."""
+    return [PYTHON, "scripts/run_with_workers.py", "--queues", queues]
+
+
 class ServerProcess:
     """A server subprocess in its own process group, logging to a file."""
 
