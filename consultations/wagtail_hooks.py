@@ -11,6 +11,7 @@ from wagtail.snippets.models import register_snippet
 from consultations.admin import buttons, menus, urls, views
 from consultations.admin.choosers import person_chooser_viewset
 from consultations.admin.permissions import ViewOnlyPermissionPolicy
+from consultations.admin.tasks import failed_tasks_viewset  # registers its permission policy
 from consultations.admin.viewsets import ParticipationViewSetGroup
 from consultations.models import ModerationDecision, UserBlock
 
@@ -24,6 +25,11 @@ register_snippet(ParticipationViewSetGroup)
 @hooks.register("register_admin_viewset")
 def register_person_chooser():
     return person_chooser_viewset
+
+
+@hooks.register("register_admin_viewset")
+def register_failed_tasks():
+    return failed_tasks_viewset
 
 
 @hooks.register("register_admin_urls")

@@ -11,7 +11,7 @@ backport has no enqueue-on-commit, no retries and no periodic work; this module 
   the enqueue is deferred with ``transaction.on_commit``.
 - ``@background_task(attempts=N)``: a failed attempt is enqueued again with a growing delay
   (``run_after``); the last failure is left FAILED. A FAILED task is a dead letter: nothing
-  tries it again, and staff see it under "Failed tasks" in the admin (consultations/task_admin.py).
+  tries it again, and staff see it under "Failed tasks" in the admin (consultations/admin/tasks.py).
   An attempt that was rescheduled ends SUCCESSFUL with ``{"retried": ...}`` as its result.
 - ``@periodic(every=...)``: each run enqueues the next one, whose queue row id is derived from
   the task and the period (uuid5): the queue's primary key is the idempotency key, so a period

@@ -14,11 +14,6 @@ pytestmark = pytest.mark.django_db
 SECRET = "/konto/password/reset/key/secret-token/"
 
 
-@pytest.fixture(autouse=True)
-def _admin_urls(settings):
-    settings.ROOT_URLCONF = "tests.consultations.tasks.admin_urls"
-
-
 @pytest.fixture
 def dead_letter(tmp_path, work_off):
     always_fails.enqueue(str(tmp_path / SECRET.replace("/", "_")))
@@ -66,7 +61,7 @@ def test_registering_the_viewset_keeps_queue_rows_out_of_the_reference_index(wor
     """Indexed rows would enqueue an index update on every save of a queue row, endlessly."""
     from wagtail.models import ReferenceIndex
 
-    from consultations.task_admin import failed_tasks_viewset
+    from consultations.admin.tasks import failed_tasks_viewset
 
     failed_tasks_viewset.register_reference_index()
     assert not ReferenceIndex.is_indexed(DBTaskResult)
