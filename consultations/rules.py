@@ -63,6 +63,11 @@ PERMISSIONS = {
     & is_live_comment,
     "consultations.moderate_discussion": can_moderate,
     "consultations.publish_results": is_editor | is_admin,
+    # Setting consultations up (the admin asks these names too, see User.has_perm): editors.
+    "consultations.add_consultation": is_editor | is_admin,
+    "consultations.change_consultation": is_editor | is_admin,
+    "consultations.add_discussion": is_editor | is_admin,
+    "consultations.change_discussion": is_editor | is_admin,
     "consultations.view_statistics": is_consultation_moderator | is_editor | is_admin,
     "consultations.organise_council": is_council_organiser | is_admin,
 }

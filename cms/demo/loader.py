@@ -4,11 +4,13 @@ Idempotent: everything is looked up by slug, name, title, key or e-mail address 
 created when missing, so loading twice changes nothing. Phases are placed relative to the day
 of the first load and left alone afterwards.
 
-Comments, replies, reactions and the official answer go through the real actions
-(``post_comment``, ``set_official``, ``react``), so counts, live events and moderation
-decisions are right; comments are then dated back a few hours or days, which also keeps them
-clear of the per-minute rate limit. Consultations, discussions, pages and accounts have no
-actions yet and are written directly (as the admin writes them).
+Consultations with their phases and their discussions are set up through the actions the
+admin calls (``create_consultation``, ``change_consultation``, ``create_discussion``), by the
+demo's editor, so they are checked and logged the same way. Comments, replies, reactions and
+the official answer go through the real actions (``post_comment``, ``set_official``,
+``react``), so counts, live events and moderation decisions are right; comments are then
+dated back a few hours or days, which also keeps them clear of the per-minute rate limit.
+Pages and accounts have no actions and are written directly.
 """
 
 from __future__ import annotations
@@ -42,6 +44,11 @@ from cms.models import (
 )
 from consultations import roles
 from consultations.actions import ActionError
+from consultations.actions.consultations import (
+    change_consultation,
+    create_consultation,
+    create_discussion,
+)
 from consultations.actions.discussions import post_comment, react
 from consultations.actions.moderation import set_official
 from consultations.models import (
@@ -50,7 +57,6 @@ from consultations.models import (
     Consultation,
     Discussion,
     District,
-    Phase,
     Reaction,
     Topic,
     User,
@@ -213,27 +219,39 @@ class DemoLoader:
             accounts.append((user, spec["role"]))
         return accounts
 
+    def editor(self) -> User:
+        """The demo account that sets consultations up: the first one in the Editors group."""
+        for spec in self.data["accounts"]:
+            if spec.get("group") == roles.EDITORS:
+                return self.objects["accounts"][spec["email"]]
+        raise ValueError("The demo data needs an account in the Editors group.")
+
     def load_consultations(self) -> dict[str, Consultation]:
         consultations = {}
         for spec in self.data["consultations"]:
             consultation = Consultation.objects.filter(slug=spec["slug"]).first()
             if consultation is None:
                 district = spec.get("district")
-                consultation = Consultation.objects.create(
+                consultation = create_consultation(
+                    editor=self.editor(),
                     slug=spec["slug"],
                     title=spec["title"],
                     topic=self.objects["topics"][spec["topic"]],
                     district=self.objects["districts"][district] if district else None,
                     summary=spec["summary"],
+                    moderation_mode=spec["discussion"].get(
+                        "moderation_mode", Consultation.ModerationMode.AFTER
+                    ),
+                    phases=[
+                        {
+                            "kind": phase["kind"],
+                            "title": phase["title"],
+                            "start": self.at(phase["start"]),
+                            "end": self.at(phase["end"]),
+                        }
+                        for phase in spec["phases"]
+                    ],
                 )
-                for phase in spec["phases"]:
-                    Phase.objects.create(
-                        consultation=consultation,
-                        kind=phase["kind"],
-                        title=phase["title"],
-                        start=self.at(phase["start"]),
-                        end=self.at(phase["end"]),
-                    )
                 self.note(f"consultation {spec['title']}")
             consultations[spec["slug"]] = consultation
         return consultations
@@ -248,18 +266,44 @@ class DemoLoader:
             title = spec["discussion"]["title"]
             discussion = Discussion.objects.filter(consultation=consultation, title=title).first()
             if discussion is None:
-                discussion = Discussion.objects.create(
+                discussion = create_discussion(
+                    editor=self.editor(),
                     consultation=consultation,
                     title=title,
                     description=spec["discussion"]["description"],
                 )
                 self.note(f"discussion {title}")
                 mode = spec["discussion"].get("moderation_mode")
-                if mode:
-                    consultation.moderation_mode = mode
-                    consultation.save(update_fields=["moderation_mode", "modified"])
+                if mode and consultation.moderation_mode != mode:
+                    self.set_moderation_mode(consultation, mode)
             discussions[spec["slug"]] = discussion
         return discussions
+
+    def set_moderation_mode(self, consultation: Consultation, mode: str) -> None:
+        """For a database loaded before discussions existed: the editor changes only the mode."""
+        change_consultation(
+            editor=self.editor(),
+            consultation=consultation,
+            title=consultation.title,
+            slug=consultation.slug,
+            summary=consultation.summary,
+            topic=consultation.topic,
+            district=consultation.district,
+            area=consultation.area,
+            visibility=consultation.visibility,
+            moderation_mode=mode,
+            phases=[
+                {
+                    "id": phase.pk,
+                    "kind": phase.kind,
+                    "title": phase.title,
+                    "description": phase.description,
+                    "start": phase.start,
+                    "end": phase.end,
+                }
+                for phase in consultation.phases.all()
+            ],
+        )
 
     def place_discussions(self) -> None:
         """Add each discussion's block to its consultation page, unless it is there already."""

@@ -1,9 +1,10 @@
-"""The admin's views of our own: deleting only what may go, listings of records, and the
-forms that write through actions (publishing results, lifting a block)."""
+"""The admin's views of our own: create and edit views that save through actions, deleting
+only what may go, listings of records, and the forms that write through actions (publishing
+results, lifting a block)."""
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.shortcuts import get_object_or_404, redirect
@@ -13,14 +14,124 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 from wagtail.admin.ui.tables import TitleColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.snippets.views.snippets import DeleteView, IndexView
+from wagtail.snippets.views.snippets import CreateView, DeleteView, EditView, IndexView
 
+from consultations import actions
 from consultations.actions import ActionError
-from consultations.actions.consultations import publish_results
+from consultations.actions.consultations import (
+    PHASE_FIELDS,
+    PhaseError,
+    change_consultation,
+    change_discussion,
+    create_consultation,
+    create_discussion,
+    publish_results,
+)
 from consultations.actions.moderation import lift_block
 from consultations.admin.columns import block_scope
 from consultations.admin.forms import PublishResultsForm
 from consultations.models import Consultation, Discussion, UserBlock
+
+
+def show_action_error(form, error: ActionError) -> None:
+    """Put an action's refusal on the form: on the field it names if the form has it (a
+    phase's error on that phase's form), otherwise above the form."""
+    if isinstance(error, PhaseError) and error.index is not None:
+        formset = form.formsets["phases"]
+        kept = [f for f in formset.forms if f.cleaned_data and not formset._should_delete_form(f)]
+        if error.index < len(kept):
+            field = error.field if error.field in kept[error.index].fields else None
+            kept[error.index].add_error(field, error.message)
+            return
+    field = error.code if error.code in form.fields else None
+    form.add_error(field or NON_FIELD_ERRORS, error.message)
+
+
+class SavedThroughActionMixin:
+    """A create or edit view whose form only parses: ``save_through_action`` calls the action
+    (which checks the named rule, validates, writes, logs to Wagtail's audit log and
+    broadcasts), instead of Wagtail saving the instance and logging by itself. A refusal is
+    shown on the form and nothing is written."""
+
+    def save_instance(self):
+        return self.save_through_action(self.form)
+
+    def save_through_action(self, form):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except actions.PermissionDenied as error:
+            raise PermissionDenied(error.message) from error
+        except ActionError as error:
+            self.form = form
+            show_action_error(form, error)
+            self.produced_error_code = error.code
+            self.produced_error_message = self.get_error_message()
+            return self.form_invalid(form)
+
+
+CONSULTATION_FIELDS = (
+    "title",
+    "slug",
+    "summary",
+    "topic",
+    "district",
+    "area",
+    "visibility",
+    "moderation_mode",
+)
+
+
+def consultation_data(form) -> dict:
+    """The consultation's fields and its whole list of phases, from the form and its inline
+    phase forms (deleted and untouched empty forms left out)."""
+    fields = {name: form.cleaned_data.get(name) for name in CONSULTATION_FIELDS}
+    formset = form.formsets["phases"]
+    phases = [
+        {
+            **{name: phase_form.cleaned_data.get(name) for name in PHASE_FIELDS},
+            "id": phase_form.instance.pk,
+        }
+        for phase_form in formset.forms
+        if phase_form.cleaned_data and not formset._should_delete_form(phase_form)
+    ]
+    return {**fields, "phases": phases}
+
+
+class ConsultationCreateView(SavedThroughActionMixin, CreateView):
+    def save_through_action(self, form):
+        return create_consultation(editor=self.request.user, **consultation_data(form))
+
+
+class ConsultationEditView(SavedThroughActionMixin, EditView):
+    def save_through_action(self, form):
+        return change_consultation(
+            editor=self.request.user, consultation=self.object, **consultation_data(form)
+        )
+
+
+def discussion_data(form) -> dict:
+    return {
+        "consultation": form.cleaned_data["consultation"],
+        "title": form.cleaned_data["title"],
+        "description": form.cleaned_data.get("description") or "",
+        "open_in_phases": form.cleaned_data.get("open_in_phases") or [],
+        "auto_hide_after_reports": form.cleaned_data.get("auto_hide_after_reports"),
+    }
+
+
+class DiscussionCreateView(SavedThroughActionMixin, CreateView):
+    def save_through_action(self, form):
+        return create_discussion(editor=self.request.user, **discussion_data(form))
+
+
+class DiscussionEditView(SavedThroughActionMixin, EditView):
+    def save_through_action(self, form):
+        return change_discussion(
+            editor=self.request.user, discussion=self.object, **discussion_data(form)
+        )
 
 
 class ConsultationDeleteView(DeleteView):

@@ -17,7 +17,15 @@ from consultations.admin.choosers import person_chooser_viewset
 from consultations.admin.columns import block_scope, block_state, block_until, decision_comment
 from consultations.admin.filters import ModerationDecisionFilterSet, UserBlockFilterSet
 from consultations.admin.forms import BlockedWordForm, DiscussionForm
-from consultations.admin.views import ConsultationDeleteView, DiscussionDeleteView, RecordIndexView
+from consultations.admin.views import (
+    ConsultationCreateView,
+    ConsultationDeleteView,
+    ConsultationEditView,
+    DiscussionCreateView,
+    DiscussionDeleteView,
+    DiscussionEditView,
+    RecordIndexView,
+)
 from consultations.models import (
     BlockedWord,
     Consultation,
@@ -57,6 +65,9 @@ class ConsultationViewSet(SnippetViewSet):
     search_fields = ["title", "summary"]
     # A copy would carry the slug but not the phases; editors start new consultations afresh.
     copy_view_enabled = False
+    # Saved through create_consultation / change_consultation (one action with the phases).
+    add_view_class = ConsultationCreateView
+    edit_view_class = ConsultationEditView
     delete_view_class = ConsultationDeleteView
     panels = [
         FieldPanel("title"),
@@ -107,6 +118,8 @@ class DiscussionViewSet(SnippetViewSet):
     list_filter = ["consultation"]
     search_fields = ["title", "description"]
     copy_view_enabled = False
+    add_view_class = DiscussionCreateView
+    edit_view_class = DiscussionEditView
     delete_view_class = DiscussionDeleteView
     edit_handler = ObjectList(
         [

@@ -5,7 +5,7 @@ from allauth.account.models import EmailAddress
 from django.apps import apps
 from django.core.management import call_command
 from django.urls import reverse
-from wagtail.models import Page, Site
+from wagtail.models import ModelLogEntry, Page, Site
 
 from cms.models import (
     AccessibilityStatementPage,
@@ -173,6 +173,19 @@ def test_demo_comments_came_through_the_actions(demo):
     assert Reaction.objects.filter(comment__discussion=discussion).count() == 4
     assert sum(comments.values_list("agree_count", flat=True)) == 3
     assert LiveEvent.objects.filter(type="discussion.comment_posted").count() == 5
+
+
+def test_demo_consultations_and_discussions_came_through_the_actions(demo):
+    # The actions write Wagtail's audit log (the loader itself writes none): one entry each,
+    # by the demo's editor, as if set up in the admin.
+    editor = User.objects.get(email="redaktion@mitreden.test")
+    for model in (Consultation, Discussion):
+        for instance in model.objects.all():
+            entries = ModelLogEntry.objects.for_instance(instance)
+            assert list(entries.values_list("action", "user_id")) == [("wagtail.create", editor.pk)]
+    entries = ModelLogEntry.objects.count()
+    call_command("load_demo")
+    assert ModelLogEntry.objects.count() == entries
 
 
 def test_the_demo_moderator_has_something_to_review(demo, client):

@@ -139,6 +139,10 @@ def make_module_instance(setup: str, consultation: Consultation):
 STAFF_PERMISSIONS = {
     "consultations.moderate_discussion": {"consultation_moderator", "site_moderator", "admin"},
     "consultations.publish_results": {"editor", "admin"},
+    "consultations.add_consultation": {"editor", "admin"},
+    "consultations.change_consultation": {"editor", "admin"},
+    "consultations.add_discussion": {"editor", "admin"},
+    "consultations.change_discussion": {"editor", "admin"},
     "consultations.view_statistics": {"consultation_moderator", "editor", "admin"},
     "consultations.organise_council": {"organiser", "admin"},
 }
