@@ -68,6 +68,15 @@ PERMISSIONS = {
     "consultations.change_consultation": is_editor | is_admin,
     "consultations.add_discussion": is_editor | is_admin,
     "consultations.change_discussion": is_editor | is_admin,
+    "consultations.add_consultationmembership": is_editor | is_admin,
+    "consultations.change_consultationmembership": is_editor | is_admin,
+    "consultations.add_topic": is_editor | is_admin,
+    "consultations.change_topic": is_editor | is_admin,
+    "consultations.add_district": is_editor | is_admin,
+    "consultations.change_district": is_editor | is_admin,
+    # The word list is the moderators' (as before: editors do not keep it).
+    "consultations.add_blockedword": is_site_moderator | is_admin,
+    "consultations.change_blockedword": is_site_moderator | is_admin,
     "consultations.view_statistics": is_consultation_moderator | is_editor | is_admin,
     "consultations.organise_council": is_council_organiser | is_admin,
 }

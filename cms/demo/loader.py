@@ -6,7 +6,9 @@ of the first load and left alone afterwards.
 
 Consultations with their phases and their discussions are set up through the actions the
 admin calls (``create_consultation``, ``change_consultation``, ``create_discussion``), by the
-demo's editor, so they are checked and logged the same way. Comments, replies, reactions and
+demo's editor, so they are checked and logged the same way; so are topics and districts
+(``create_topic``, ``create_district``) and the word list (``add_blocked_word``, by the demo's
+site moderator). Comments, replies, reactions and
 the official answer go through the real actions (``post_comment``, ``set_official``,
 ``react``), so counts, live events and moderation decisions are right; comments are then
 dated back a few hours or days, which also keeps them clear of the per-minute rate limit.
@@ -51,6 +53,8 @@ from consultations.actions.consultations import (
 )
 from consultations.actions.discussions import post_comment, react
 from consultations.actions.moderation import set_official
+from consultations.actions.places import create_district, create_topic
+from consultations.actions.word_list import add_blocked_word
 from consultations.models import (
     BlockedWord,
     Comment,
@@ -115,14 +119,17 @@ class DemoLoader:
         self.created: list[str] = []
         # Everything loaded so far, by kind and key, for the data to refer to.
         self.objects: dict[str, dict[str, Any]] = {}
+        self.new_accounts: set[str] = set()
 
     def load(self) -> list[tuple[User, str]]:
         """Load everything that is missing (call inside a transaction); returns the demo
         accounts with the role they are listed with."""
-        self.objects["topics"] = self.load_topics()
-        self.objects["districts"] = self.load_districts()
+        # Accounts first: the demo's editor sets topics and districts up through the actions.
         accounts = self.load_accounts()
         self.objects["accounts"] = {user.email: user for user, _role in accounts}
+        self.objects["topics"] = self.load_topics()
+        self.objects["districts"] = self.load_districts()
+        self.place_new_accounts()
         self.objects["images"] = {"image": self.load_image()}
         self.objects["documents"] = {"document": self.load_document()}
         self.objects["consultations"] = self.load_consultations()
@@ -168,10 +175,9 @@ class DemoLoader:
     def load_topics(self) -> dict[str, Topic]:
         topics = {}
         for spec in self.data["topics"]:
-            topic, created = Topic.objects.get_or_create(
-                slug=spec["slug"], defaults={"name": spec["name"]}
-            )
-            if created:
+            topic = Topic.objects.filter(slug=spec["slug"]).first()
+            if topic is None:
+                topic = create_topic(editor=self.editor(), name=spec["name"], slug=spec["slug"])
                 self.note(f"topic {spec['name']}")
             topics[spec["slug"]] = topic
         return topics
@@ -179,14 +185,25 @@ class DemoLoader:
     def load_districts(self) -> dict[str, District]:
         districts = {}
         for spec in self.data["districts"]:
-            district, created = District.objects.get_or_create(
-                slug=spec["slug"],
-                defaults={"name": spec["name"], "population": spec["population"]},
-            )
-            if created:
+            district = District.objects.filter(slug=spec["slug"]).first()
+            if district is None:
+                district = create_district(
+                    editor=self.editor(),
+                    name=spec["name"],
+                    slug=spec["slug"],
+                    population=spec["population"],
+                )
                 self.note(f"district {spec['name']}")
             districts[spec["slug"]] = district
         return districts
+
+    def place_new_accounts(self) -> None:
+        """Accounts created by this load live in the district the data names."""
+        for spec in self.data["accounts"]:
+            user = self.objects["accounts"][spec["email"]]
+            if spec.get("district") and spec["email"] in self.new_accounts:
+                user.district = self.objects["districts"][spec["district"]]
+                user.save(update_fields=["district"])
 
     def load_accounts(self) -> list[tuple[User, str]]:
         accounts = []
@@ -196,9 +213,7 @@ class DemoLoader:
                 raise ValueError(f"{email}: {group!r} is not a site role (consultations.roles)")
             user = User.objects.filter(email__iexact=email).first()
             if user is None:
-                fields = {"pseudonym": spec["pseudonym"]}
-                if spec.get("district"):
-                    fields["district"] = self.objects["districts"][spec["district"]]
+                fields = {"pseudonym": spec["pseudonym"]}  # district: place_new_accounts
                 if spec.get("superuser"):
                     user = User.objects.create_superuser(
                         email=email, password=DEMO_PASSWORD, **fields
@@ -211,6 +226,7 @@ class DemoLoader:
                         **fields,
                     )
                 self.note(f"account {email}")
+                self.new_accounts.add(email)
             EmailAddress.objects.get_or_create(
                 user=user, email=email, defaults={"verified": True, "primary": True}
             )
@@ -219,12 +235,16 @@ class DemoLoader:
             accounts.append((user, spec["role"]))
         return accounts
 
-    def editor(self) -> User:
-        """The demo account that sets consultations up: the first one in the Editors group."""
+    def in_group(self, group: str) -> User:
+        """The first demo account in a site role's group."""
         for spec in self.data["accounts"]:
-            if spec.get("group") == roles.EDITORS:
+            if spec.get("group") == group:
                 return self.objects["accounts"][spec["email"]]
-        raise ValueError("The demo data needs an account in the Editors group.")
+        raise ValueError(f"The demo data needs an account in the group {group!r}.")
+
+    def editor(self) -> User:
+        """The demo account that sets topics, districts and consultations up."""
+        return self.in_group(roles.EDITORS)
 
     def load_consultations(self) -> dict[str, Consultation]:
         consultations = {}
@@ -324,7 +344,7 @@ class DemoLoader:
     def load_word_list(self) -> None:
         for phrase in self.data["word_list"]["phrases"]:
             if not BlockedWord.objects.filter(phrase__iexact=phrase).exists():
-                BlockedWord.objects.create(phrase=phrase)
+                add_blocked_word(moderator=self.in_group(roles.SITE_MODERATORS), phrase=phrase)
                 self.note(f"word list entry {phrase}")
 
     def load_comments(self) -> None:

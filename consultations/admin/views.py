@@ -27,7 +27,15 @@ from consultations.actions.consultations import (
     create_discussion,
     publish_results,
 )
+from consultations.actions.memberships import change_role, grant_role
 from consultations.actions.moderation import lift_block
+from consultations.actions.places import (
+    change_district,
+    change_topic,
+    create_district,
+    create_topic,
+)
+from consultations.actions.word_list import add_blocked_word, change_blocked_word
 from consultations.admin.columns import block_scope
 from consultations.admin.forms import PublishResultsForm
 from consultations.models import Consultation, Discussion, UserBlock
@@ -131,6 +139,78 @@ class DiscussionEditView(SavedThroughActionMixin, EditView):
     def save_through_action(self, form):
         return change_discussion(
             editor=self.request.user, discussion=self.object, **discussion_data(form)
+        )
+
+
+class TopicCreateView(SavedThroughActionMixin, CreateView):
+    def save_through_action(self, form):
+        data = form.cleaned_data
+        return create_topic(editor=self.request.user, name=data["name"], slug=data["slug"])
+
+
+class TopicEditView(SavedThroughActionMixin, EditView):
+    def save_through_action(self, form):
+        data = form.cleaned_data
+        return change_topic(
+            editor=self.request.user, topic=self.object, name=data["name"], slug=data["slug"]
+        )
+
+
+class DistrictCreateView(SavedThroughActionMixin, CreateView):
+    def save_through_action(self, form):
+        data = form.cleaned_data
+        return create_district(
+            editor=self.request.user,
+            name=data["name"],
+            slug=data["slug"],
+            population=data.get("population"),
+        )
+
+
+class DistrictEditView(SavedThroughActionMixin, EditView):
+    def save_through_action(self, form):
+        data = form.cleaned_data
+        return change_district(
+            editor=self.request.user,
+            district=self.object,
+            name=data["name"],
+            slug=data["slug"],
+            population=data.get("population"),
+        )
+
+
+class MembershipCreateView(SavedThroughActionMixin, CreateView):
+    def save_through_action(self, form):
+        data = form.cleaned_data
+        return grant_role(
+            editor=self.request.user,
+            consultation=data["consultation"],
+            user=data["user"],
+            role=data["role"],
+        )
+
+
+class MembershipEditView(SavedThroughActionMixin, EditView):
+    def save_through_action(self, form):
+        data = form.cleaned_data
+        return change_role(
+            editor=self.request.user,
+            membership=self.object,
+            consultation=data["consultation"],
+            user=data["user"],
+            role=data["role"],
+        )
+
+
+class BlockedWordCreateView(SavedThroughActionMixin, CreateView):
+    def save_through_action(self, form):
+        return add_blocked_word(moderator=self.request.user, phrase=form.cleaned_data["phrase"])
+
+
+class BlockedWordEditView(SavedThroughActionMixin, EditView):
+    def save_through_action(self, form):
+        return change_blocked_word(
+            moderator=self.request.user, word=self.object, phrase=form.cleaned_data["phrase"]
         )
 
 

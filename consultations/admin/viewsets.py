@@ -16,15 +16,23 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from consultations.admin.choosers import person_chooser_viewset
 from consultations.admin.columns import block_scope, block_state, block_until, decision_comment
 from consultations.admin.filters import ModerationDecisionFilterSet, UserBlockFilterSet
-from consultations.admin.forms import BlockedWordForm, DiscussionForm
+from consultations.admin.forms import DiscussionForm
 from consultations.admin.views import (
+    BlockedWordCreateView,
+    BlockedWordEditView,
     ConsultationCreateView,
     ConsultationDeleteView,
     ConsultationEditView,
     DiscussionCreateView,
     DiscussionDeleteView,
     DiscussionEditView,
+    DistrictCreateView,
+    DistrictEditView,
+    MembershipCreateView,
+    MembershipEditView,
     RecordIndexView,
+    TopicCreateView,
+    TopicEditView,
 )
 from consultations.models import (
     BlockedWord,
@@ -44,6 +52,8 @@ class TopicViewSet(SnippetViewSet):
     menu_label = _("Topics")
     list_display = ["name", "slug"]
     search_fields = ["name"]
+    add_view_class = TopicCreateView
+    edit_view_class = TopicEditView
     panels = [FieldPanel("name"), FieldPanel("slug")]
 
 
@@ -53,6 +63,8 @@ class DistrictViewSet(SnippetViewSet):
     menu_label = _("Districts")
     list_display = ["name", "slug", "population"]
     search_fields = ["name"]
+    add_view_class = DistrictCreateView
+    edit_view_class = DistrictEditView
     panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("population")]
 
 
@@ -96,6 +108,8 @@ class ConsultationMembershipViewSet(SnippetViewSet):
     list_display = ["consultation", "user", "role"]
     list_filter = ["consultation", "role"]
     search_fields = ["user__pseudonym", "user__email", "consultation__title"]
+    add_view_class = MembershipCreateView
+    edit_view_class = MembershipEditView
     panels = [
         FieldPanel("consultation"),
         FieldPanel("user", widget=person_chooser_viewset.widget_class),
@@ -147,18 +161,18 @@ class BlockedWordViewSet(SnippetViewSet):
     list_display = ["phrase", DateColumn("created", label=_("Added"))]
     search_fields = ["phrase"]
     copy_view_enabled = False
-    edit_handler = ObjectList(
-        [
-            FieldPanel(
-                "phrase",
-                help_text=_(
-                    "Matched as a whole word or phrase, whatever the case. A matching comment "
-                    "is not published but waits for a moderator."
-                ),
-            )
-        ],
-        base_form_class=BlockedWordForm,
-    )
+    # Entries are trimmed and refused as duplicates whatever their case by the action.
+    add_view_class = BlockedWordCreateView
+    edit_view_class = BlockedWordEditView
+    panels = [
+        FieldPanel(
+            "phrase",
+            help_text=_(
+                "Matched as a whole word or phrase, whatever the case. A matching comment "
+                "is not published but waits for a moderator."
+            ),
+        )
+    ]
 
 
 class UserBlockViewSet(SnippetViewSet):

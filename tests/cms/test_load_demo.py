@@ -15,7 +15,17 @@ from cms.models import (
     NewsPage,
     SiteSettings,
 )
-from consultations.models import Comment, Consultation, Discussion, LiveEvent, Reaction, User
+from consultations.models import (
+    BlockedWord,
+    Comment,
+    Consultation,
+    Discussion,
+    District,
+    LiveEvent,
+    Reaction,
+    Topic,
+    User,
+)
 from consultations.roles import EDITORS, SITE_MODERATORS
 
 pytestmark = pytest.mark.django_db
@@ -175,14 +185,19 @@ def test_demo_comments_came_through_the_actions(demo):
     assert LiveEvent.objects.filter(type="discussion.comment_posted").count() == 5
 
 
-def test_demo_consultations_and_discussions_came_through_the_actions(demo):
+def test_demo_participation_objects_came_through_the_actions(demo):
     # The actions write Wagtail's audit log (the loader itself writes none): one entry each,
-    # by the demo's editor, as if set up in the admin.
+    # by the demo's editor (the word list: its site moderator), as if set up in the admin.
     editor = User.objects.get(email="redaktion@mitreden.test")
-    for model in (Consultation, Discussion):
+    moderator = User.objects.get(email="moderation@mitreden.test")
+    by = {Consultation: editor, Discussion: editor, Topic: editor, District: editor}
+    by[BlockedWord] = moderator
+    for model, user in by.items():
+        assert model.objects.exists()
         for instance in model.objects.all():
             entries = ModelLogEntry.objects.for_instance(instance)
-            assert list(entries.values_list("action", "user_id")) == [("wagtail.create", editor.pk)]
+            assert list(entries.values_list("action", "user_id")) == [("wagtail.create", user.pk)]
+    assert User.objects.get(email="anna@mitreden.test").district.slug == "altstadt"
     entries = ModelLogEntry.objects.count()
     call_command("load_demo")
     assert ModelLogEntry.objects.count() == entries

@@ -18,11 +18,27 @@ from consultations.actions.consultations import (
     change_consultation,
     create_consultation,
 )
+from consultations.actions.memberships import grant_role
+from consultations.actions.places import create_district, create_topic
+from consultations.actions.word_list import add_blocked_word
 from consultations.admin import views as admin_views
-from consultations.models import Consultation, Discussion, LiveEvent, Phase
+from consultations.models import (
+    BlockedWord,
+    Consultation,
+    ConsultationMembership,
+    Discussion,
+    LiveEvent,
+    Phase,
+)
 from consultations.roles import EDITORS, SITE_MODERATORS
 from tests.consultations.discussions.conftest import SentEvents
-from tests.factories import make_consultation, make_discussion, make_user
+from tests.factories import (
+    make_consultation,
+    make_discussion,
+    make_district,
+    make_topic,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -338,3 +354,123 @@ def test_the_admin_creates_and_changes_discussions_through_the_actions(editor_cl
     assert (discussion.title, discussion.auto_hide_after_reports) == ("Neuer Titel", 5)
     assert not discussion.open_in_phases.exists()
     assert log_entries(discussion, "wagtail.edit").count() == 1
+
+
+def _paths():
+    """Each admin form of the participation objects: (model, action in admin views, who,
+    form data)."""
+    return [
+        ("topic", "create_topic", "editor", lambda: {"name": "Wasser", "slug": "wasser"}),
+        (
+            "district",
+            "create_district",
+            "editor",
+            lambda: {"name": "Südstadt", "slug": "suedstadt", "population": "1200"},
+        ),
+        (
+            "consultationmembership",
+            "grant_role",
+            "editor",
+            lambda: {
+                "consultation": make_consultation().pk,
+                "user": make_user().pk,
+                "role": "moderator",
+            },
+        ),
+        ("blockedword", "add_blocked_word", "moderator", lambda: {"phrase": "  blöder  Depp "}),
+    ]
+
+
+@pytest.mark.parametrize(("model", "action_name", "who", "data"), _paths())
+def test_each_admin_form_creates_through_its_action(
+    client, editor, moderator, model, action_name, who, data
+):
+    client.force_login(editor if who == "editor" else moderator)
+    real = getattr(admin_views, action_name)
+    with mock.patch.object(admin_views, action_name, wraps=real) as action:
+        response = client.post(reverse(f"wagtailsnippets_consultations_{model}:add"), data())
+    assert response.status_code == 302, response.content.decode()[:2000]
+    action.assert_called_once()
+    entry = ModelLogEntry.objects.get()
+    assert entry.action == "wagtail.create"
+    assert entry.user_id == (editor if who == "editor" else moderator).pk
+
+
+@pytest.mark.parametrize(
+    ("model", "factory", "action_name", "who", "data"),
+    [
+        ("topic", make_topic, "change_topic", "editor", {"name": "Neu", "slug": "neu"}),
+        (
+            "district",
+            make_district,
+            "change_district",
+            "editor",
+            {"name": "Neu", "slug": "neu", "population": ""},
+        ),
+        (
+            "blockedword",
+            lambda: BlockedWord.objects.create(phrase="Depp"),
+            "change_blocked_word",
+            "moderator",
+            {"phrase": "Trottel"},
+        ),
+    ],
+)
+def test_each_admin_form_changes_through_its_action(
+    client, editor, moderator, model, factory, action_name, who, data
+):
+    instance = factory()
+    client.force_login(editor if who == "editor" else moderator)
+    real = getattr(admin_views, action_name)
+    with mock.patch.object(admin_views, action_name, wraps=real) as action:
+        response = client.post(
+            reverse(f"wagtailsnippets_consultations_{model}:edit", args=(instance.pk,)), data
+        )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    action.assert_called_once()
+    assert log_entries(instance, "wagtail.edit").count() == 1
+    assert ModelLogEntry.objects.count() == 1
+
+
+def test_a_role_given_twice_is_refused_by_the_action_on_the_form(editor_client):
+    consultation, person = make_consultation(), make_user()
+    grant_role(
+        editor=make_user(superuser=True), consultation=consultation, user=person, role="moderator"
+    )
+    other = make_consultation()
+    membership = ConsultationMembership.objects.create(
+        consultation=other, user=person, role="moderator"
+    )
+    # Moving the second grant onto the first consultation would give the role twice.
+    response = editor_client.post(
+        reverse("wagtailsnippets_consultations_consultationmembership:edit", args=(membership.pk,)),
+        {"consultation": consultation.pk, "user": person.pk, "role": "moderator"},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    membership.refresh_from_db()
+    assert membership.consultation == other
+
+
+def _grant():
+    return {"consultation": make_consultation(), "user": make_user()}
+
+
+@pytest.mark.parametrize(
+    ("action", "kwargs"),
+    [
+        (grant_role, lambda: {**_grant(), "role": "moderator"}),
+        (create_topic, lambda: {"name": "Wasser"}),
+        (create_district, lambda: {"name": "Südstadt"}),
+    ],
+)
+def test_moderators_do_not_set_up_what_editors_do(moderator, action, kwargs):
+    with pytest.raises(PermissionDenied):
+        action(editor=moderator, **kwargs())
+    assert not ModelLogEntry.objects.exists()
+
+
+def test_editors_do_not_keep_the_word_list(editor):
+    with pytest.raises(PermissionDenied):
+        add_blocked_word(moderator=editor, phrase="Depp")
+    assert not BlockedWord.objects.exists()
