@@ -1,8 +1,14 @@
 """The participation objects in the Wagtail admin, grouped under "Participation".
 
 They are registered as snippets so pages can choose them (``SnippetChooserBlock`` for the
-consultation teaser); access follows the ordinary model permissions (add/change/delete/view),
-which the "Editors" group is given by a cms data migration.
+consultation teaser). Their create and edit views only parse the form: saving calls the
+action (``views.SavedThroughActionMixin``; consultations with their phases, discussions,
+roles, topics, districts, the word list), which checks the named rule, validates (a refusal
+shows on the form, nothing is written), writes Wagtail's audit log entry and broadcasts, as it
+does for the site, the demo loader and scripts. Adding and changing them is decided by those
+named rules (``consultations.add_consultation``, ...; ``User.has_perm`` asks the rule for our
+names, so the menus agree); viewing and deleting still follow the model permissions the
+"Editors" and "Site moderators" groups are given by cms data migrations.
 
 The results statement is not an ordinary field: it is published through the
 ``publish_results`` action (which records the time and tells everybody watching), from its
