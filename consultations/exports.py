@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from consultations import registry
+from consultations import notices, registry
 from consultations.models import ConsultationMembership, Notification, User
 
 
@@ -39,10 +39,26 @@ def personal_data_export(user: User) -> dict:
     }
     for module in registry.registered():
         data.update(module.personal_data(user))
+    # Rendered as the person reads them (in their language, links built now), with the stored
+    # facts beside the text.
     data["notifications"] = [
-        {"created": created.isoformat(), "message": message}
-        for created, message in Notification.objects.filter(recipient=user)
-        .order_by("pk")
-        .values_list("created", "message")
+        {
+            "created": notice.notification.created.isoformat(),
+            "kind": notice.notification.kind,
+            "title": notice.title,
+            "text": notice.text,
+            "url": notice.url,
+            "read": notice.notification.read_at.isoformat()
+            if notice.notification.read_at
+            else None,
+            "parameters": notice.notification.params,
+        }
+        for notice in (
+            notices.render(notification, language=user.language)
+            for notification in Notification.objects.filter(recipient=user)
+            .select_related("target_type")
+            .prefetch_related("target")
+            .order_by("pk")
+        )
     ]
     return data
