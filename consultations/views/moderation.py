@@ -196,8 +196,5 @@ def notifications(request):
     return render(
         request,
         "consultations/accounts/notifications.html",
-        {
-            "notices": [notices.render(item, language=language) for item in items],
-            "unread": notices.unread_count(request.user.pk),
-        },
+        {"notices": [notices.render(item, language=language) for item in items]},
     )
