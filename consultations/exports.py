@@ -20,6 +20,7 @@ def personal_data_export(user: User) -> dict:
             "first_name": user.first_name,
             "last_name": user.last_name,
             "show_real_name": user.show_real_name,
+            "preferred_language": user.preferred_language or None,
             "district": user.district.name if user.district_id else None,
             "date_joined": user.date_joined.isoformat(),
             "last_login": user.last_login.isoformat() if user.last_login else None,

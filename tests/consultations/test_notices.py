@@ -306,7 +306,9 @@ def test_the_export_contains_the_notices_rendered_in_the_persons_language(hidden
     resident = hidden_notice.recipient
     resident.preferred_language = "en"
     resident.save()
-    [notice] = exports.personal_data_export(resident)["notifications"]
+    export = exports.personal_data_export(resident)
+    assert export["account"]["preferred_language"] == "en"
+    [notice] = export["notifications"]
     assert notice["kind"] == "comment_hidden"
     assert notice["title"] == "your comment was removed"
     assert notice["text"] == (
