@@ -17,7 +17,12 @@ from django.utils import timezone
 
 from consultations import exports, notices, realtime
 from consultations.actions.discussions import post_comment, report_comment
-from consultations.actions.moderation import approve_comment, block_user, hide_comment
+from consultations.actions.moderation import (
+    approve_comment,
+    block_user,
+    hide_comment,
+    restore_comment,
+)
 from consultations.actions.notices import mark_all_read, send_notice
 from consultations.models import Comment, Notification
 from consultations.modules import discussion_notices
@@ -140,6 +145,12 @@ def test_approve_and_restore_notices_read_in_both_languages(resident, moderator)
     notification = Notification.objects.get(recipient=resident, kind="comment_approved")
     assert as_reader(notification, "de").text == "Ihr Kommentar wurde geprüft und veröffentlicht."
     assert as_reader(notification, "en").text == "Your comment was reviewed and published."
+    hide_comment(moderator=moderator, comment=comment, reason="off_topic")
+    restore_comment(moderator=moderator, comment=comment, note="Nur fürs Protokoll")
+    restored = Notification.objects.get(recipient=resident, kind="comment_restored")
+    assert as_reader(restored, "de").text == "Ihr Kommentar wurde geprüft und ist wieder sichtbar."
+    assert as_reader(restored, "en").text == "Your comment was reviewed and is visible again."
+    assert notices.render(restored).url == f"/kommentare/{comment.pk}/"
 
 
 @pytest.mark.parametrize("hostile", HOSTILE_INPUTS)
