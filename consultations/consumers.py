@@ -187,6 +187,35 @@ class ModerationQueueConsumer(LiveConsumer):
         await self.listen([realtime.moderation_group(pk) for pk in consultation_ids])
 
 
+class NoticesConsumer(LiveConsumer):
+    """A signed-in person's own notices: their unread count, sent on connecting and whenever a
+    notice arrives or is read. Nobody listens to another person's notices: the group is the
+    connecting user's own, never one named in the URL."""
+
+    async def connect(self):
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated or not user.is_active:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.user_id = user.pk
+        self.group = realtime.notices_group(user.pk)
+        await self.listen([self.group])
+
+    async def catch_up(self) -> set[int]:
+        """The current count instead of missed events: it is a state, and nothing is kept."""
+        from consultations.notices import unread_count
+
+        unread = await database_sync_to_async(unread_count)(self.user_id)
+        await self.send_json(
+            {
+                "id": None,
+                "type": realtime.EventType.NOTICES_CHANGED,
+                "payload": {"unread": unread},
+            }
+        )
+        return set()
+
+
 class NotFoundConsumer(AsyncWebsocketConsumer):
     """Any other path under /ws/: refused with "not found" (instead of a routing error)."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from consultations import registry
+from consultations import notices, registry
 from consultations.models import ConsultationMembership, Notification, User
 
 
@@ -20,6 +20,7 @@ def personal_data_export(user: User) -> dict:
             "first_name": user.first_name,
             "last_name": user.last_name,
             "show_real_name": user.show_real_name,
+            "preferred_language": user.preferred_language or None,
             "district": user.district.name if user.district_id else None,
             "date_joined": user.date_joined.isoformat(),
             "last_login": user.last_login.isoformat() if user.last_login else None,
@@ -39,10 +40,26 @@ def personal_data_export(user: User) -> dict:
     }
     for module in registry.registered():
         data.update(module.personal_data(user))
+    # Rendered as the person reads them (in their language, links built now), with the stored
+    # facts beside the text.
     data["notifications"] = [
-        {"created": created.isoformat(), "message": message}
-        for created, message in Notification.objects.filter(recipient=user)
-        .order_by("pk")
-        .values_list("created", "message")
+        {
+            "created": notice.notification.created.isoformat(),
+            "kind": notice.notification.kind,
+            "title": notice.title,
+            "text": notice.text,
+            "url": notice.url,
+            "read": notice.notification.read_at.isoformat()
+            if notice.notification.read_at
+            else None,
+            "parameters": notice.notification.params,
+        }
+        for notice in (
+            notices.render(notification, language=user.language)
+            for notification in Notification.objects.filter(recipient=user)
+            .select_related("target_type")
+            .prefetch_related("target")
+            .order_by("pk")
+        )
     ]
     return data

@@ -52,6 +52,7 @@ class EventType:
     COMMENT_CHANGED = "discussion.comment_changed"
     REACTIONS_CHANGED = "discussion.reactions_changed"
     QUEUE_CHANGED = "moderation.queue_changed"
+    NOTICES_CHANGED = "notices.unread_changed"
 
 
 def consultation_group(consultation_id: int) -> str:
@@ -65,6 +66,11 @@ def discussion_group(discussion_id: int) -> str:
 def moderation_group(consultation_id: int) -> str:
     """Moderators of one consultation; a queue page joins one group per consultation it shows."""
     return f"moderation.{int(consultation_id)}"
+
+
+def notices_group(user_id: int) -> str:
+    """One person's own notices (their unread count); only they may listen."""
+    return f"notices.{int(user_id)}"
 
 
 def comment_subject(comment_id: int) -> str:
@@ -197,6 +203,30 @@ def broadcast_state_coalesced(
         timer.start()
 
     transaction.on_commit(schedule)
+
+
+def send_state_on_commit(group: str, event_type: str, build_payload: Callable[[], dict]) -> None:
+    """After the surrounding transaction commits, send the current state of something to
+    ``group`` (a person's unread count), built then from the committed data.
+
+    Nothing is recorded: a state needs no catch-up (a socket is sent the current state when it
+    connects), and no ``LiveEvent`` means no cached page is touched. Id null, like the
+    coalesced tallies.
+    """
+    validate_group(group)
+
+    def fire():
+        try:
+            payload = build_payload()
+        except Exception:
+            logger.warning("Building the live state for %s failed", group, exc_info=True)
+            return
+        send_now(
+            group,
+            {"type": "live.event", "event": {"id": None, "type": event_type, "payload": payload}},
+        )
+
+    transaction.on_commit(fire, robust=True)
 
 
 def send_now(group: str, message: dict) -> None:

@@ -8,11 +8,10 @@ reports, a residents' action, notifies the author just as a moderator's hide doe
 
 from __future__ import annotations
 
-from django.urls import reverse
-from django.utils.translation import gettext as _
-
 from consultations import payloads, realtime
-from consultations.models import Comment, Notification
+from consultations.actions.notices import send_notice
+from consultations.models import Comment
+from consultations.modules import discussion_notices
 
 
 def broadcast_comment(comment: Comment, event_type: str) -> None:
@@ -34,19 +33,15 @@ def broadcast_queue_changed(comment: Comment, consultation_id: int) -> None:
 
 
 def notify_author(comment: Comment, *, hidden: bool = False, restored: bool = False) -> None:
-    """Tell the author what moderation did to their comment, and why."""
+    """Tell the author what moderation did to their comment, and why (the reason code and the
+    moderators' note as they are now; rendered in the author's language when read)."""
     if comment.author_id is None:
         return
-    url = reverse("comment_permalink", args=[comment.pk])
     if hidden:
-        kind = Notification.Kind.COMMENT_HIDDEN
-        message = payloads.tombstone_text(comment)
-        if comment.moderation_note:
-            message = f"{message} – {comment.moderation_note}"
+        kind = discussion_notices.COMMENT_HIDDEN
+        params = {"reason": comment.moderation_reason, "note": comment.moderation_note}
     elif restored:
-        kind = Notification.Kind.COMMENT_RESTORED
-        message = _("Your comment was reviewed and is visible again.")
+        kind, params = discussion_notices.COMMENT_RESTORED, {}
     else:
-        kind = Notification.Kind.COMMENT_APPROVED
-        message = _("Your comment was reviewed and published.")
-    Notification.objects.create(recipient_id=comment.author_id, kind=kind, message=message, url=url)
+        kind, params = discussion_notices.COMMENT_APPROVED, {}
+    send_notice(recipient_id=comment.author_id, kind=kind, target=comment, params=params)

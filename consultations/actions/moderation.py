@@ -20,16 +20,17 @@ from consultations.actions.comment_effects import (
     broadcast_queue_changed,
     notify_author,
 )
+from consultations.actions.notices import send_notice
 from consultations.models import (
     Comment,
     Consultation,
     ModerationDecision,
-    Notification,
     RemovalReason,
     Report,
     User,
     UserBlock,
 )
+from consultations.modules import discussion_notices
 from consultations.predicates import is_admin, is_site_moderator
 from consultations.sanitising import clean_plain_text
 
@@ -255,27 +256,17 @@ def block_user(
             reason=reason,
             note=note,
         )
-        if until:
-            until_text = timezone.localtime(until).strftime("%d.%m.%Y %H:%M")
-            message = _("You cannot contribute until %(until)s. Reason: %(reason)s") % {
-                "until": until_text,
-                "reason": RemovalReason(reason).label,
-            }
-        else:
-            message = _("You cannot contribute until further notice. Reason: %(reason)s") % {
-                "reason": RemovalReason(reason).label
-            }
-        if consultation is not None:
-            message = _("In “%(consultation)s”: %(message)s") % {
-                "consultation": consultation.title,
-                "message": message,
-            }
-        if note:
-            message = _("%(message)s – Note from the moderators: %(note)s") % {
-                "message": message,
+        send_notice(
+            recipient_id=user.pk,
+            kind=discussion_notices.BLOCKED,
+            target=consultation,
+            params={
+                "reason": reason,
                 "note": note,
-            }
-        Notification.objects.create(recipient=user, kind=Notification.Kind.BLOCKED, message=message)
+                "until": until.isoformat() if until else None,
+                "site_wide": consultation is None,
+            },
+        )
     return block
 
 

@@ -67,6 +67,11 @@ class User(AbstractUser):
     # Where the person was going when they signed up (a local path), kept until the address
     # is confirmed, so a confirmation on another device can lead there after signing in.
     signup_next = models.CharField(max_length=500, blank=True, default="", editable=False)
+    # The language the person reads the site in, chosen with the language switch; notices and
+    # e-mails written without a request (by the worker) use it. Empty: the site's language.
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=10, blank=True, default=""
+    )
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
@@ -117,6 +122,16 @@ class User(AbstractUser):
         if rules.perm_exists(perm):
             return self.is_active and rules.has_perm(perm, self, obj)
         return super().has_perm(perm, obj)
+
+    @property
+    def language(self) -> str:
+        """The language to write to this person in (``preferred_language`` or the site's)."""
+        from django.conf import settings
+
+        known = {code for code, _name in settings.LANGUAGES}
+        if self.preferred_language in known:
+            return self.preferred_language
+        return settings.LANGUAGE_CODE
 
     @property
     def is_deleted(self) -> bool:

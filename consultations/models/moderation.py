@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -177,23 +178,37 @@ class BlockedWord(models.Model):
 
 
 class Notification(TimeStampedModel):
-    """An on-site message to one person (why their comment was removed, a reply, ...)."""
-
-    class Kind(models.TextChoices):
-        COMMENT_HIDDEN = "comment_hidden", _("your comment was removed")
-        COMMENT_RESTORED = "comment_restored", _("your comment was restored")
-        COMMENT_APPROVED = "comment_approved", _("your comment was published")
-        BLOCKED = "blocked", _("you were blocked")
+    """An on-site notice to one person (why their comment was removed, a block, ...), stored as
+    data: a kind, what it is about and the facts of the case. It is written in no language:
+    ``consultations.notices`` renders it when it is read, in the reader's language, from the
+    template its module registered for the kind (links are built then, too)."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
-    kind = models.CharField(max_length=30, choices=Kind.choices)
-    message = models.TextField()
-    url = models.CharField(max_length=500, blank=True)
+    # A kind registered by a module (``consultations.notices``), "area_what": no choices here,
+    # so that a new module adds kinds without changing this model.
+    kind = models.CharField(max_length=50)
+    # What the notice is about (a comment, a consultation), if anything; the link is built
+    # from it when the notice is read. It may have gone since: the notice still reads.
+    target_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.SET_NULL, null=True, blank=True
+    )
+    target_id = models.PositiveBigIntegerField(null=True, blank=True)
+    target = GenericForeignKey("target_type", "target_id")
+    # The facts, JSON: codes and dates, never sentences (a reason code, the moderators' note,
+    # an ISO date). Notices from before this model carry ``legacy_text`` and ``legacy_url``.
+    params = models.JSONField(default=dict, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created", "-pk"]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
+        indexes = [
+            models.Index(
+                fields=["recipient"],
+                condition=Q(read_at__isnull=True),
+                name="notification_unread",
+            ),
+        ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from consultations.modules import discussion_notices
 from consultations.phases import PhaseKind, Verb
 from consultations.registry import ModuleType, register
 
@@ -106,9 +107,7 @@ DISCUSSION = register(
         can_view=lambda user, discussion: can_view(user, discussion),
         visible=lambda queryset, user: visible(queryset, user),
         live_event_types=_event_types(),
-        notification_kinds=frozenset(
-            {"comment_hidden", "comment_restored", "comment_approved", "blocked"}
-        ),
+        notification_kinds=discussion_notices.KINDS,
         personal_data=personal_data,
         on_account_deleted=keep_contributions,
         search="Not in site search: comments are conversation, found through their pages.",

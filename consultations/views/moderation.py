@@ -11,14 +11,15 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from consultations import selectors
+from consultations import notices, selectors
 from consultations.actions import ActionError
 from consultations.actions import moderation as actions
+from consultations.actions.notices import mark_all_read
 from consultations.forms import BlockForm, HideForm
 from consultations.models import Comment, Consultation, Notification
 from consultations.views.discussions import wants_json
@@ -182,10 +183,18 @@ def moderation_log(request, slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def notifications(request):
-    items = Notification.objects.filter(recipient=request.user)
+    """A person's own notices, rendered now in the language of the page (links built now)."""
     if request.method == "POST":
-        items.filter(read_at__isnull=True).update(read_at=timezone.now())
+        mark_all_read(user=request.user)
         return redirect("notifications")
+    items = (
+        Notification.objects.filter(recipient=request.user)
+        .select_related("target_type")
+        .prefetch_related("target")[:100]
+    )
+    language = translation.get_language()
     return render(
-        request, "consultations/accounts/notifications.html", {"notifications": items[:100]}
+        request,
+        "consultations/accounts/notifications.html",
+        {"notices": [notices.render(item, language=language) for item in items]},
     )

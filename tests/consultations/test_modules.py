@@ -11,10 +11,10 @@ import rules
 from django.contrib.auth.models import AnonymousUser, Group
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
+from django.template.loader import get_template
 from django.utils import timezone
 
-from consultations import registry
-from consultations.models import Notification
+from consultations import notices, registry
 from consultations.phases import PhaseKind, Verb
 from tests.factories import make_consultation, make_discussion, make_user
 
@@ -48,7 +48,11 @@ def test_every_registered_module_fills_every_registry():
         for event_type in module.live_event_types:
             area, _, what = event_type.partition(".")
             assert area and what, event_type
-        assert module.notification_kinds <= set(Notification.Kind.values), module.label
+        # Every notice kind it lists is a registered renderer with a template that exists.
+        for name in module.notification_kinds:
+            kind = notices.kind(name)
+            assert kind is not None, f"{module.label}: notice kind {name!r} is not registered"
+            get_template(kind.template)
         assert callable(module.can_view) and callable(module.visible)
         assert callable(module.on_account_deleted)
         assert module.search.strip(), module.label

@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from consultations import notices
 from consultations.actions import ActionError, PermissionDenied
 from consultations.actions.discussions import post_comment, report_comment
 from consultations.actions.discussions import post_comment as post
@@ -53,7 +54,8 @@ def test_hide_leaves_public_reason_notifies_author_and_logs(comment, moderator, 
         "insult",
     )
     notification = Notification.objects.get(recipient=resident)
-    assert "Bitte sachlich." in notification.message
+    assert notification.params == {"reason": "insult", "note": "Bitte sachlich."}
+    assert "Bitte sachlich." in notices.render(notification).text
     event = [e for _, e in sent if e["type"] == "discussion.comment_changed"][-1]
     assert "Bitte sachlich." not in str(event)  # the note is for the author, not the public
     assert event["payload"]["tombstone"]
@@ -224,6 +226,6 @@ def test_the_blocked_person_is_told_the_note_and_where(resident, moderator, disc
         reason="insult",
         note="Bitte lesen Sie die Diskussionsregeln.",
     )
-    told = Notification.objects.get(recipient=resident, kind=Notification.Kind.BLOCKED).message
+    told = notices.render(Notification.objects.get(recipient=resident, kind="blocked")).text
     assert "Bitte lesen Sie die Diskussionsregeln." in told
     assert discussion.consultation.title in told

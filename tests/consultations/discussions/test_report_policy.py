@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from consultations import exports, roles, selectors
+from consultations import exports, notices, roles, selectors
 from consultations.actions import PermissionDenied
 from consultations.actions.discussions import post_comment, report_comment
 from consultations.actions.moderation import (
@@ -148,7 +148,10 @@ def test_the_author_learns_nothing_about_the_reporters(client, comment, resident
     comment.refresh_from_db()
     assert comment.status == Comment.Status.HIDDEN
     told = json.dumps(
-        list(Notification.objects.filter(recipient=resident).values("message", "url"))
+        [
+            (notice.text, notice.url, notice.notification.params)
+            for notice in map(notices.render, Notification.objects.filter(recipient=resident))
+        ]
     )
     export = json.dumps(exports.personal_data_export(resident))
     client.force_login(resident)
