@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from consultations import pseudonyms, registry
-from consultations.models import ConsultationMembership, District, User
+from consultations.models import ConsultationMembership, District, Notification, User
 
 PROFILE_FIELDS = ["pseudonym", "first_name", "last_name", "show_real_name", "district"]
 
@@ -83,8 +83,11 @@ def delete_account(*, user: User) -> User:
         user.is_staff = False
         user.is_superuser = False
         user.deleted_at = timezone.now()
+        user.preferred_language = ""
         user.set_unusable_password()
         user.save()
+        # Notices were addressed to the person alone; the decisions behind them stay recorded.
+        Notification.objects.filter(recipient=user).delete()
         for module in registry.registered():
             module.on_account_deleted(user)
         _delete_sessions_of(user)

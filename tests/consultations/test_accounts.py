@@ -281,3 +281,22 @@ def test_deleted_email_can_sign_up_again(client):
     response = signup(client)
     assert response.status_code == 302
     assert User.objects.filter(email="clara@example.org", deleted_at__isnull=True).count() == 1
+
+
+def test_deletion_removes_the_persons_notices_and_language():
+    from consultations.actions.notices import send_notice
+    from consultations.models import Notification
+
+    user = make_user()
+    user.preferred_language = "en"
+    user.save()
+    send_notice(recipient_id=user.pk, kind="comment_approved")
+    other = make_user()
+    send_notice(recipient_id=other.pk, kind="comment_approved")
+
+    delete_account(user=user)
+
+    user.refresh_from_db()
+    assert user.preferred_language == ""
+    assert not Notification.objects.filter(recipient=user).exists()
+    assert Notification.objects.filter(recipient=other).count() == 1
