@@ -24,6 +24,7 @@ from consultations import realtime
 from consultations.actions import ActionError
 from consultations.models import Notification, User
 from consultations.notices import unread_count
+from consultations.sanitising import clean_plain_text
 
 
 def _push_unread(user_id: int) -> None:
@@ -49,7 +50,12 @@ def send_notice(
             kind=kind,
             target_type=ContentType.objects.get_for_model(target) if target is not None else None,
             target_id=target.pk if target is not None else None,
-            params=params or {},
+            # Plain, sanitised text only: what a moderator typed may hold markup or control
+            # characters (PostgreSQL's JSON refuses NUL).
+            params={
+                key: clean_plain_text(value) if isinstance(value, str) else value
+                for key, value in (params or {}).items()
+            },
         )
         _push_unread(recipient_id)
     return notification
