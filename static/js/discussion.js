@@ -34,11 +34,13 @@
     };
   }
 
-  function allowed(need, viewer, article) {
+  function allowed(part, viewer, article) {
     var own = viewer.id !== "" && article.getAttribute("data-author") === viewer.id;
     var other = viewer.id !== "" && !own;
-    switch (need) {
+    switch (part.getAttribute("data-needs")) {
       case "own": return own;
+      case "own-edit":  // as the rule: the author, taking part, within the edit window
+        return own && viewer.comment && Date.parse(part.getAttribute("data-edit-until")) > Date.now();
       case "other": return other;
       case "react": return other && viewer.react;
       case "no-react": return !(other && viewer.react);
@@ -69,11 +71,12 @@
     var parts = article.querySelectorAll("[data-needs]");
     for (var i = 0; i < parts.length; i++) {
       var part = parts[i];
-      if (!allowed(part.getAttribute("data-needs"), viewer, article)) {
+      if (!allowed(part, viewer, article)) {
         part.remove();
         continue;
       }
       part.removeAttribute("data-needs");
+      part.removeAttribute("data-edit-until");
       part.hidden = false;
       var forms = part.tagName === "FORM" ? [part] : part.querySelectorAll("form");
       for (var j = 0; j < forms.length; j++) prepareForm(forms[j], viewer);
@@ -277,7 +280,16 @@
       }
       focusMoved = true;
     }).catch(function () {
-      form.submit();  // fall back to the plain form post
+      if (isComment) {
+        // The plain form post, with the key of this attempt: if the first one got through,
+        // the server answers with that comment instead of making a second.
+        form.submit();
+        return;
+      }
+      // Not for reactions: the plain post would lose the pressed button's value (and the
+      // same value twice takes a reaction back), so say it failed instead.
+      var section = form.closest("[data-discussion]");
+      window.Mitreden.announce(section && section.getAttribute("data-text-reaction-failed"));
     }).then(function () {
       for (var k = 0; k < buttons.length; k++) buttons[k].disabled = false;
       var lost = !document.activeElement || document.activeElement === document.body;

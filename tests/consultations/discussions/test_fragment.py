@@ -40,8 +40,10 @@ def test_the_live_event_carries_the_shared_fragment_in_every_language(resident, 
         assert "<p>Mehr Bänke</p>" in html and "Anna" in html and agree in html
         # Every viewer's controls are there, switched off until the browser knows the viewer.
         assert sorted(needs(html)) == sorted(
-            ["react", "no-react", "own", "own", "other", "comment", "moderate"]
+            ["react", "no-react", "own-edit", "own", "other", "comment", "moderate"]
         )
+        # "Edit" only while the rule allows it: the browser compares with the window's end.
+        assert 'data-edit-until="' in html
         assert html.count(" hidden>") == 6  # all but the read-only counts
         # Nothing belonging to one viewer: no CSRF token, no idempotency key, no own reaction.
         assert "csrfmiddlewaretoken" not in html
