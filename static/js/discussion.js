@@ -1,7 +1,8 @@
 /* Live discussions: new comments, edits, removals, pins and reaction counts appear without
  * reloading, as the server renders them (events carry the page's fragment; this script only
- * switches on the viewer's controls in it); posting and reacting use fetch when available. Without JavaScript every form
- * still works by reload. Announcements go to the polite live region and never move focus. */
+ * switches on the viewer's controls in it); posting and reacting use fetch when available.
+ * Without JavaScript every form still works by reload. Announcements go to the polite live
+ * region and never move focus. */
 (function () {
   "use strict";
   if (!window.Mitreden || !window.fetch) return;
