@@ -1,8 +1,9 @@
 """What live events say about things: small, public JSON, the same for every viewer.
 
-Nothing personal beyond the public name; text goes out already rendered by the sanitiser, so
-browsers may insert it as HTML. Per-viewer controls (edit, react) are added by the browser from
-a template in the page.
+Nothing personal beyond the public name. A comment travels as ``html``: the same fragment the
+page renders (``_comment.html``), in its shared form (see ``comment_fragment``), so browsers may
+insert it as it is; each viewer's controls in it are switched on by the browser against what
+its page was given at load, and checked again by the server when used.
 
 Viewers read different languages, whoever caused the event: words and dates are in the site's
 default language, and ``translations`` holds them for the other languages (a browser uses the
@@ -11,12 +12,15 @@ one of its page, ``<html lang>``).
 
 from __future__ import annotations
 
+import copy
+import re
+
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from consultations.models import Comment
-from consultations.sanitising import render_plain_text
 
 
 def author_name(comment: Comment) -> str:
@@ -68,6 +72,36 @@ def comment_payload(comment: Comment) -> dict:
     return payload
 
 
+_BLANKS = re.compile(r"\s*\n\s*")
+
+
+def comment_fragment(comment: Comment) -> str:
+    """The comment as every viewer may see it, in the active language: the page's fragment
+    without per-viewer state (no CSRF token, no idempotency key, no own reaction), with the
+    controls that depend on the viewer marked ``data-needs`` and hidden. Held comments have
+    none; of a removed one only the tombstone is rendered, and what only moderators know
+    (open reports) is left out."""
+    if comment.status == Comment.Status.PENDING:
+        raise ValueError("a comment awaiting review has no public rendering")
+    public = copy.copy(comment)
+    public.open_report_count = 0
+    if public.is_tombstone:
+        public.text = ""
+    html = render_to_string(
+        "consultations/discussions/_comment.html",
+        {
+            "comment": public,
+            "shared": True,
+            "is_reply": comment.thread_id is not None,
+            # Tells {% csrf_token %} (in the moderators' forms) that no token belongs here.
+            "csrf_token": "NOTPROVIDED",
+        },
+    )
+    # The template's indentation, which HTML renders as one space anyway (the fragment has
+    # no <pre>; its <textarea> is empty): events go to every viewer, so keep them small.
+    return _BLANKS.sub("\n", html).strip()
+
+
 def _words(comment: Comment) -> dict:
     """The parts of a comment's state that depend on the language."""
     created = timezone.localtime(comment.created)
@@ -77,6 +111,7 @@ def _words(comment: Comment) -> dict:
         words["tombstone"] = tombstone_text(comment)
     else:
         words["author"] = author_name(comment)
+    words["html"] = comment_fragment(comment)
     return words
 
 
@@ -101,7 +136,6 @@ def _comment_state(comment: Comment) -> dict:
         **_words(comment),
     }
     if not comment.is_tombstone:
-        payload["html"] = str(render_plain_text(comment.text))
         payload["edited"] = comment.edited_at is not None
     return payload
 

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "channels",
     "django_tasks",
     "django_tasks_db",
+    "template_partials",
     "rules.apps.AutodiscoverRulesConfig",
     "allauth",
     "allauth.account",

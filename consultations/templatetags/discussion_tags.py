@@ -34,6 +34,17 @@ def can_edit(comment, user):
 
 
 @register.filter
+def edit_until(comment):
+    """When the author's edit window closes (settings.COMMENT_EDIT_MINUTES), for the shared
+    fragment: the browser offers "Edit" to the author until then; the server checks again."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    return comment.created + timedelta(minutes=settings.COMMENT_EDIT_MINUTES)
+
+
+@register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
 

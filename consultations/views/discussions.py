@@ -105,7 +105,10 @@ def comment_permalink(request, pk):
     return redirect(f"{url}#comment-{comment.pk}")
 
 
-def _render_comment(request, comment: Comment, *, can_react=None) -> str:
+def _render_comment(request, comment: Comment, *, can_react=None, part: str = "") -> str:
+    """The comment as this viewer sees it on the page (their own controls rendered, their
+    removed text marked): the template the page and the live event share, in its page form.
+    ``part="article"`` leaves out the list of replies under a thread."""
     own = {}
     if request.user.is_authenticated:
         own = dict(
@@ -115,10 +118,12 @@ def _render_comment(request, comment: Comment, *, can_react=None) -> str:
         )
     if can_react is None:
         can_react = rules.has_perm("consultations.add_reaction", request.user, comment.discussion)
+    template = "consultations/discussions/_comment.html" + (f"#{part}" if part else "")
     return render_to_string(
-        "consultations/discussions/_comment.html",
+        template,
         {
             "comment": comment,
+            "shared": False,
             "own_reactions": own,
             "can_react": can_react,
             "can_comment": rules.has_perm(
@@ -216,7 +221,9 @@ def edit_comment(request, pk):
             form.add_error("text", error.message)
         else:
             if wants_json(request):
-                return JsonResponse({"id": comment.pk, "html": _render_comment(request, comment)})
+                return JsonResponse(
+                    {"id": comment.pk, "html": _render_comment(request, comment, part="article")}
+                )
             messages.success(request, _("Your comment was changed."))
             return redirect(comment_url(comment))
     return render(

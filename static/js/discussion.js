@@ -1,6 +1,8 @@
 /* Live discussions: new comments, edits, removals, pins and reaction counts appear without
- * reloading; posting and reacting use fetch when available. Without JavaScript every form
- * still works by reload. Announcements go to the polite live region and never move focus. */
+ * reloading, as the server renders them (events carry the page's fragment; this script only
+ * switches on the viewer's controls in it); posting and reacting use fetch when available.
+ * Without JavaScript every form still works by reload. Announcements go to the polite live
+ * region and never move focus. */
 (function () {
   "use strict";
   if (!window.Mitreden || !window.fetch) return;
@@ -13,11 +15,6 @@
     return document.getElementById("comment-" + id);
   }
 
-  function setText(root, selector, value) {
-    var el = root.querySelector(selector);
-    if (el) el.textContent = value;
-  }
-
   function updateCounts(root, payload) {
     var agree = root.querySelectorAll("[data-agree]");
     var disagree = root.querySelectorAll("[data-disagree]");
@@ -25,64 +22,98 @@
     for (var j = 0; j < disagree.length; j++) disagree[j].textContent = payload.disagree;
   }
 
-  /* Build a comment from an event payload with the page's template. Text arrives rendered
-   * and sanitised by the server; names are set as text. */
-  function buildComment(section, payload) {
-    var template = section.querySelector("template[data-comment-template]");
-    var article = template.content.firstElementChild.cloneNode(true);
-    article.id = "comment-" + payload.id;
-    article.setAttribute("data-comment", payload.id);
-    fillComment(section, article, payload);
-    var link = article.querySelector("[data-permalink]");
-    if (link) link.href = "/kommentare/" + payload.id + "/";
+  /* What the page was given at load about the person looking: the live fragment is the same
+   * for everyone, and these decide which of its controls this viewer gets (the server checks
+   * every control again when it is used). */
+  function viewerOf(section) {
+    return {
+      id: section.getAttribute("data-viewer") || "",
+      csrf: section.getAttribute("data-csrf-token") || "",
+      comment: section.hasAttribute("data-may-comment"),
+      react: section.hasAttribute("data-may-react"),
+      moderate: section.hasAttribute("data-may-moderate")
+    };
+  }
+
+  function allowed(part, viewer, article) {
+    var own = viewer.id !== "" && article.getAttribute("data-author") === viewer.id;
+    var other = viewer.id !== "" && !own;
+    switch (part.getAttribute("data-needs")) {
+      case "own": return own;
+      case "own-edit":  // as the rule: the author, taking part, within the edit window
+        return own && viewer.comment && Date.parse(part.getAttribute("data-edit-until")) > Date.now();
+      case "other": return other;
+      case "react": return other && viewer.react;
+      case "no-react": return !(other && viewer.react);
+      case "comment": return viewer.comment;
+      case "moderate": return viewer.moderate;
+      default: return false;
+    }
+  }
+
+  function prepareForm(form, viewer) {
+    if (viewer.csrf && !form.querySelector("input[name=csrfmiddlewaretoken]")) {
+      var token = document.createElement("input");
+      token.type = "hidden";
+      token.name = "csrfmiddlewaretoken";
+      token.value = viewer.csrf;
+      form.insertBefore(token, form.firstChild);
+    }
+    var key = form.querySelector("[data-idempotency-key]");
+    if (key && !key.value) key.value = newKey();
+    var next = form.querySelector("input[name=next]");
+    if (next && !next.value) next.value = window.location.pathname + window.location.search;
+  }
+
+  /* Switch on this viewer's controls in a fragment from a live event and drop the others, so
+   * that it reads as the server renders it for them on reload. */
+  function enableControls(section, article) {
+    var viewer = viewerOf(section);
+    var parts = article.querySelectorAll("[data-needs]");
+    for (var i = 0; i < parts.length; i++) {
+      var part = parts[i];
+      if (!allowed(part, viewer, article)) {
+        part.remove();
+        continue;
+      }
+      part.removeAttribute("data-needs");
+      part.removeAttribute("data-edit-until");
+      part.hidden = false;
+      var forms = part.tagName === "FORM" ? [part] : part.querySelectorAll("form");
+      for (var j = 0; j < forms.length; j++) prepareForm(forms[j], viewer);
+    }
     return article;
   }
 
-  /* Bring a comment up to date with its public state. A tombstone looks as after a reload:
-   * no text, no author's name, nothing to react to; restoring brings them back. */
-  function fillComment(section, article, payload) {
-    var text = article.querySelector("[data-text]");
-    var tombstone = article.querySelector("[data-tombstone]");
-    var controls = article.querySelectorAll(".comment__actions, .comment__reply, .comment__reactions");
-    var edited = article.querySelector("[data-edited]");
-    if (payload.tombstone) {
-      if (text) { text.innerHTML = ""; text.hidden = true; }
-      if (!tombstone) {
-        tombstone = document.createElement("p");
-        tombstone.className = "comment__tombstone";
-        tombstone.setAttribute("data-tombstone", "");
-        article.insertBefore(tombstone, article.querySelector(".comment__actions") || null);
-      }
-      tombstone.textContent = payload.tombstone;
-      tombstone.hidden = false;
-      article.classList.add("comment--tombstone");
-      setText(article, ".comment__author", section.getAttribute("data-text-removed-author"));
-      for (var i = 0; i < controls.length; i++) controls[i].hidden = true;
-      if (edited) edited.hidden = true;
-    } else {
-      if (!text) {  // the server renders tombstones without a text element
-        text = document.createElement("div");
-        text.className = "comment__text";
-        text.setAttribute("data-text", "");
-        article.insertBefore(text, tombstone || article.querySelector(".comment__actions") || null);
-      }
-      text.innerHTML = payload.html;
-      text.hidden = false;
-      var removed = article.querySelector("[data-removed-text]");
-      if (removed) removed.remove();  // restored: the text is public again
-      if (tombstone) tombstone.hidden = true;
-      article.classList.remove("comment--tombstone");
-      setText(article, ".comment__author", payload.author);
-      for (var j = 0; j < controls.length; j++) controls[j].hidden = false;
-      if (edited) edited.hidden = !payload.edited;
+  /* The elements of a rendered comment: its <article> and, for a thread, the list of its
+   * replies. */
+  function parseFragment(html) {
+    var holder = document.createElement("template");
+    holder.innerHTML = html;
+    var nodes = [];
+    for (var i = 0; i < holder.content.children.length; i++) nodes.push(holder.content.children[i]);
+    return { nodes: nodes, article: holder.content.querySelector("article") };
+  }
+
+  /* Put a newer rendering of a comment in place of the one on the page, keeping what the
+   * viewer was doing there: a reply being written, their own reaction, open disclosures and
+   * the focus. */
+  function replaceArticle(section, old, article) {
+    enableControls(section, article);
+    var oldReply = old.querySelector(".comment__reply");
+    var newReply = article.querySelector(".comment__reply");
+    if (oldReply && newReply) newReply.parentNode.replaceChild(oldReply, newReply);
+    var oldModeration = old.querySelector(".comment__moderation");
+    var newModeration = article.querySelector(".comment__moderation");
+    if (oldModeration && newModeration) newModeration.open = oldModeration.open;
+    var pressed = old.querySelectorAll("button[name=value][aria-pressed=true]");
+    for (var i = 0; i < pressed.length; i++) {
+      var same = article.querySelector('button[name=value][value="' + pressed[i].value + '"]');
+      if (same) same.setAttribute("aria-pressed", "true");
     }
-    var time = article.querySelector("[data-time]");
-    if (time) { time.setAttribute("datetime", payload.created); time.textContent = payload.created_display; }
-    var official = article.querySelector("[data-badge-official]");
-    if (official) official.hidden = !payload.official;
-    article.classList.toggle("comment--official", !!payload.official);
-    article.classList.toggle("comment--pinned", !!payload.pinned);
-    updateCounts(article, payload);
+    var hadFocus = old.contains(document.activeElement);
+    old.parentNode.replaceChild(article, old);
+    if (hadFocus && !article.contains(document.activeElement)) article.focus();
   }
 
   /* Words and dates arrive in the site's language, with translations for the others: use
@@ -96,10 +127,10 @@
     return copy;
   }
 
-  function insertComment(section, payload, element) {
+  function insertComment(section, payload, nodes) {
     if (findComment(payload.id)) return;
     var item = document.createElement("li");
-    item.appendChild(element);
+    for (var i = 0; i < nodes.length; i++) item.appendChild(nodes[i]);
     if (payload.thread) {
       var replies = section.querySelector('[data-replies="' + payload.thread + '"]');
       if (!replies) return;  // thread on another page
@@ -113,10 +144,6 @@
       var list = section.querySelector("[data-comment-list]");
       var empty = list.querySelector("[data-empty]");
       if (empty) empty.remove();
-      var replyList = document.createElement("ol");
-      replyList.className = "comment-replies";
-      replyList.setAttribute("data-replies", payload.id);
-      item.appendChild(replyList);
       if (newestFirst) {
         list.insertBefore(item, list.firstChild);
       } else {
@@ -142,17 +169,18 @@
     var section = sectionFor(payload.discussion);
     if (!section || !payload.visible) return;
     countOneMore(section);
+    var fragment = parseFragment(payload.html);
     var article = findComment(payload.id);
     if (article) {
       // Already here: the author's own comment, shown to them while it awaited review (now
-      // published), or just posted by them with fetch.
-      fillComment(section, article, payload);
-      article.classList.remove("comment--pending");
-      var badge = article.querySelector(".badge--pending");
-      if (badge) badge.remove();
+      // published), or just posted by them with fetch (already current).
+      if (article.classList.contains("comment--pending")) {
+        replaceArticle(section, article, fragment.article);
+      }
       return;
     }
-    insertComment(section, payload, buildComment(section, payload));
+    enableControls(section, fragment.article);
+    insertComment(section, payload, fragment.nodes);
     announce(section.getAttribute("data-text-new-comment") + " " + payload.author);
   });
 
@@ -165,11 +193,13 @@
       if (article && article.parentNode) article.parentNode.hidden = true;
       return;
     }
+    var fragment = parseFragment(payload.html);
     if (!article) {
-      insertComment(section, payload, buildComment(section, payload));
+      enableControls(section, fragment.article);
+      insertComment(section, payload, fragment.nodes);
       return;
     }
-    fillComment(section, article, payload);
+    replaceArticle(section, article, fragment.article);
     announce(section.getAttribute(payload.tombstone ? "data-text-removed" : "data-text-changed"));
   });
 
@@ -233,12 +263,10 @@
         return;
       }
       var section = form.closest("[data-discussion]");
-      var holder = document.createElement("div");
-      holder.innerHTML = body.html;
-      var element = holder.querySelector("article");
+      var fragment = parseFragment(body.html);
       var existing = findComment(body.id);
-      if (existing) existing.parentNode.replaceChild(element, existing);
-      else insertComment(section, { id: body.id, thread: body.thread }, element);
+      if (existing) existing.parentNode.replaceChild(fragment.article, existing);
+      else insertComment(section, { id: body.id, thread: body.thread }, fragment.nodes);
       form.reset();
       if (keyField) keyField.value = newKey();
       status(form, body.message);
@@ -253,7 +281,16 @@
       }
       focusMoved = true;
     }).catch(function () {
-      form.submit();  // fall back to the plain form post
+      if (isComment) {
+        // The plain form post, with the key of this attempt: if the first one got through,
+        // the server answers with that comment instead of making a second.
+        form.submit();
+        return;
+      }
+      // Not for reactions: the plain post would lose the pressed button's value (and the
+      // same value twice takes a reaction back), so say it failed instead.
+      var section = form.closest("[data-discussion]");
+      window.Mitreden.announce(section && section.getAttribute("data-text-reaction-failed"));
     }).then(function () {
       for (var k = 0; k < buttons.length; k++) buttons[k].disabled = false;
       var lost = !document.activeElement || document.activeElement === document.body;

@@ -582,3 +582,95 @@ def test_after_posting_with_the_keyboard_the_focus_is_on_the_new_comment(sign_in
     reply_id = answer.value.json()["id"]
     expect(page.locator(f"#comment-{reply_id}")).to_be_focused()
     assert page.evaluate("() => document.activeElement !== document.body")
+
+
+def controls_of(article: Locator) -> list[str]:
+    """What a person can use in a comment: its links, buttons and disclosures, by name (counts
+    left out: they change as people react)."""
+    names = article.locator("a:visible, button:visible, summary:visible").all_inner_texts()
+    return [re.sub(r"\d+", "#", " ".join(name.split())) for name in names]
+
+
+def test_a_live_comment_gets_the_controls_a_reload_would_give(sign_in, network_guard):
+    """A comment arriving live is the server's fragment, with the viewer's own controls
+    switched on: another resident may react, reply and report (and these work, CSRF token and
+    all), its author may edit and delete, a moderator moderates; after a reload each sees the
+    same controls. The live-inserted markup passes axe."""
+    anna = sign_in(ANNA)
+    ben = sign_in(BEN)
+    moderator = sign_in(MODERATOR)
+    path = discussion_path(anna)
+    bens_other_tab = Person(ben.page.context.new_page(), BEN)
+    bens_other_tab.watch()
+    for person in (anna, ben, bens_other_tab, moderator):
+        person.goto(path)
+        wait_until_live(person)
+        person.stay()
+
+    text = unique("Die Galerie sollte auch für Lesungen offen sein.")
+    comment_id = post_with_script(ben, text)["id"]
+
+    in_annas_page = anna.page.locator(f"#comment-{comment_id}")
+    expect(in_annas_page).to_contain_text(text, timeout=LIVE_WITHIN_MS)
+    expect(in_annas_page.get_by_role("button", name=re.compile("Zustimmung"))).to_be_visible()
+    expect(in_annas_page.get_by_role("button", name=re.compile("Ablehnung"))).to_be_visible()
+    expect(in_annas_page.get_by_role("link", name="Melden")).to_be_visible()
+    expect(in_annas_page.locator("summary", has_text="Antworten")).to_be_visible()
+    expect(in_annas_page.get_by_role("link", name="Bearbeiten")).to_have_count(0)
+    expect(in_annas_page.get_by_role("link", name="Löschen")).to_have_count(0)
+    expect(in_annas_page.locator("details.comment__moderation")).to_have_count(0)
+    expect(in_annas_page.locator("[hidden], [data-needs]")).to_have_count(0)
+
+    # The author's other tab got it live too, with his own controls and none for others.
+    in_his_tab = bens_other_tab.page.locator(f"#comment-{comment_id}")
+    expect(in_his_tab).to_contain_text(text)
+    expect(in_his_tab.get_by_role("link", name="Bearbeiten")).to_be_visible()
+    expect(in_his_tab.get_by_role("link", name="Löschen")).to_be_visible()
+    expect(in_his_tab.get_by_role("link", name="Melden")).to_have_count(0)
+    expect(in_his_tab.get_by_role("button", name=re.compile("Zustimmung"))).to_have_count(0)
+
+    # The moderator can moderate it where it arrived.
+    in_moderators_page = moderator.page.locator(f"#comment-{comment_id}")
+    expect(in_moderators_page).to_contain_text(text)
+    open_moderation(in_moderators_page)
+    expect(in_moderators_page.get_by_role("button", name=HIDE)).to_be_visible()
+
+    live_controls = {
+        person.email: controls_of(person.page.locator(f"#comment-{comment_id}"))
+        for person in (anna, bens_other_tab, moderator)
+    }
+    problems = []
+    for person in (anna, bens_other_tab, moderator):
+        open_all_details(person)
+        problems += run_axe(person, f"{person.email}, live-inserted comment, details open")
+    assert not problems, "\n\n".join(problems)
+
+    # The controls work: Anna agrees and replies from the live-inserted comment.
+    with anna.page.expect_response(lambda r: "/reagieren/" in r.url) as reacted:
+        in_annas_page.get_by_role("button", name=re.compile("Zustimmung")).click()
+    assert reacted.value.status == 200, reacted.value.text()
+    expect(in_annas_page.get_by_role("button", name=re.compile("Zustimmung"))).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    reply_form = in_annas_page.locator("form[data-comment-form]")
+    reply = unique("Gute Idee, am besten auch abends.")
+    reply_form.locator("textarea").fill(reply)
+    with anna.page.expect_response(lambda r: r.url.endswith("/kommentieren/")) as answered:
+        reply_form.get_by_role("button", name="Antwort veröffentlichen").click()
+    assert answered.value.status == 201, answered.value.text()
+    reply_id = answered.value.json()["id"]
+    expect(anna.page.locator(f"#comment-{reply_id}")).to_be_focused()
+    expect(anna.page.locator(f"#comment-{reply_id}")).to_have_count(1)
+    for person in (anna, bens_other_tab, moderator):
+        person.assert_stayed()
+
+    # A reload shows each of them the same controls.
+    for person in (anna, bens_other_tab, moderator):
+        person.page.reload()
+        reloaded = person.page.locator(f"#comment-{comment_id}")
+        expect(reloaded).to_contain_text(text)
+        if person is moderator:
+            open_moderation(reloaded)
+        assert controls_of(reloaded) == live_controls[person.email], person.email
+    bens_other_tab.assert_no_errors()
+    network_guard.assert_no_external_requests()

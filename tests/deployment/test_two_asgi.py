@@ -251,7 +251,7 @@ def test_removal_on_a_reaches_b_with_the_reason_and_without_the_text(pair):
     payload = event["payload"]
     assert payload["status"] == "hidden"
     assert reason in payload["tombstone"]
-    assert "html" not in payload and "author" not in payload
+    assert "author" not in payload and "data-tombstone" in payload["html"]
     assert marker not in raw
 
 
