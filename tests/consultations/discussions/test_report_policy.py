@@ -1,4 +1,4 @@
-"""Who can hide a comment by reporting it (README, "Reports and auto-hide")."""
+"""Who can hide a comment by reporting it (README, "Reports, auto-hide and who sees what")."""
 
 import json
 from datetime import timedelta
