@@ -349,3 +349,30 @@ def test_the_language_switch_still_works_for_visitors(client):
     response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert response.status_code == 302
     assert response.cookies["mitreden_language"].value == "en"
+
+
+@pytest.mark.parametrize("read", [False, True])
+@pytest.mark.parametrize("viewer", ["owner", "other resident", "moderator", "anonymous"])
+def test_who_sees_a_notice(client, hidden_notice, resident, moderator, viewer, read):
+    """A notice is its recipient's alone: state (unread, read) × viewer × every way in
+    (the list, the header count, the personal export, marking as read)."""
+    if read:
+        mark_all_read(user=resident)
+    people = {"owner": resident, "other resident": make_user(), "moderator": moderator}
+    note = "Bitte sachlich."
+    if viewer != "anonymous":
+        client.force_login(people[viewer])
+    listing = client.get(reverse("notifications"))
+    if viewer == "anonymous":
+        assert listing.status_code == 302  # to the login page
+    else:
+        assert (note in listing.content.decode()) is (viewer == "owner")
+        export = json.dumps(exports.personal_data_export(people[viewer]))
+        assert (note in export) is (viewer == "owner")
+        header = client.get(reverse("discussion_detail", args=[hidden_notice.target.discussion_id]))
+        unread_here = viewer == "owner" and not read
+        assert ('badge--count">1<' in header.content.decode()) is unread_here
+        # Marking "everything" as read touches only one's own notices.
+        client.post(reverse("notifications"))
+        hidden_notice.refresh_from_db()
+        assert (hidden_notice.read_at is not None) is (read or viewer == "owner")
