@@ -195,6 +195,45 @@ class DiscussionBlock(blocks.StructBlock):
         return context
 
 
+class SurveyBlock(blocks.StructBlock):
+    """A survey of the page's consultation: its introduction, when it takes answers, and the
+    way to answer it and to its results. The questions are on the survey's own pages.
+
+    The survey must belong to the consultation of the page (checked when the page is saved);
+    a draft or one of another consultation renders nothing.
+    """
+
+    survey = SnippetChooserBlock(
+        "consultations.Survey",
+        label=_("survey"),
+        help_text=_("A survey of this page's consultation (Participation › Surveys)."),
+    )
+
+    class Meta:
+        icon = "list-ul"
+        label = _("Survey")
+        template = "cms/blocks/survey_block.html"
+
+    def get_context(self, value, parent_context=None):
+        from consultations.views.surveys import survey_teaser_context
+
+        parent_context = parent_context or {}
+        context = super().get_context(value, parent_context=parent_context)
+        context["survey"] = None
+        survey = value.get("survey")
+        request = parent_context.get("request")
+        consultation = getattr(parent_context.get("page"), "consultation", None)
+        if survey is None or request is None or consultation is None:
+            return context
+        if survey.consultation_id != consultation.pk:
+            return context
+        survey.consultation = consultation
+        if not rules.has_perm("consultations.view_survey", request.user, survey):
+            return context
+        context.update(survey_teaser_context(request, survey))
+        return context
+
+
 def _live_page_of(consultation):
     """The consultation's page if it is live; reached through the one-to-one key's reverse
     side (``ConsultationPage.consultation``, related name ``page``) so that the blocks, which
@@ -260,6 +299,7 @@ class ConsultationBodyStreamBlock(BodyStreamBlock):
     """The body of a consultation page: the shared blocks plus the participation modules."""
 
     discussion = DiscussionBlock()
+    survey = SurveyBlock()
 
     class Meta:
         label = _("Content")

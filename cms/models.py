@@ -332,6 +332,24 @@ class ConsultationPage(BasePage):
             if block.value.get("discussion") is not None
             and block.value["discussion"].consultation_id != self.consultation_id
         ]
+        foreign_surveys = [
+            block.value["survey"]
+            for block in self.body
+            if block.block_type == "survey"
+            and block.value.get("survey") is not None
+            and block.value["survey"].consultation_id != self.consultation_id
+        ]
+        if foreign_surveys:
+            raise ValidationError(
+                {
+                    "body": _(
+                        "The survey “%(survey)s” belongs to another consultation. Choose a "
+                        "survey of “%(consultation)s”, or create one under Participation › "
+                        "Surveys."
+                    )
+                    % {"survey": foreign_surveys[0], "consultation": self.consultation}
+                }
+            )
         if foreign:
             raise ValidationError(
                 {

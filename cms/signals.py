@@ -13,7 +13,16 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from cms import page_cache
 from consultations import realtime
-from consultations.models import Comment, Consultation, District, LiveEvent, Phase, Reaction, Topic
+from consultations.models import (
+    Comment,
+    Consultation,
+    District,
+    LiveEvent,
+    Phase,
+    Reaction,
+    Survey,
+    Topic,
+)
 from participation import redis_guard
 
 
@@ -60,6 +69,11 @@ def _reactions_changed(sender, instance, **kwargs):
         _bump(page_cache.reactions_of(consultation_id))
 
 
+def _survey_changed(sender, instance, **kwargs):
+    # A survey block shows the survey's title, state and dates: its consultation's pages.
+    _bump(page_cache.live_of(instance.consultation_id))
+
+
 def _invalidate_on_settings_change(sender, instance, created=False, **kwargs):
     # Settings rows are created with their defaults on first read (while rendering a page):
     # nothing visible changed then, and clearing here would defeat the cache.
@@ -92,6 +106,8 @@ def connect() -> None:
     post_save.connect(_live_event_recorded, sender=LiveEvent, dispatch_uid=f"{uid}.live_event.save")
     post_save.connect(_reactions_changed, sender=Reaction, dispatch_uid=f"{uid}.reaction.save")
     post_delete.connect(_reactions_changed, sender=Reaction, dispatch_uid=f"{uid}.reaction.delete")
+    post_save.connect(_survey_changed, sender=Survey, dispatch_uid=f"{uid}.survey.save")
+    post_delete.connect(_survey_changed, sender=Survey, dispatch_uid=f"{uid}.survey.delete")
     for model in (Site, PageViewRestriction, Consultation, Phase, Topic, District):
         name = model._meta.label_lower
         post_save.connect(invalidate_page_cache, sender=model, dispatch_uid=f"{uid}.{name}.save")

@@ -216,6 +216,46 @@ class NoticesConsumer(LiveConsumer):
         return set()
 
 
+class SurveyResultsConsumer(LiveConsumer):
+    """A survey's result counts for everyone who may see its results (public during the
+    survey, after it, or staff only): the current counts on connecting, then the coalesced
+    pushes after each response. Counts only: no text, no people."""
+
+    permission = "consultations.view_survey_results"
+
+    async def get_target(self):
+        from consultations.models import Survey
+
+        pk = self.scope["url_route"]["kwargs"]["survey_id"]
+        return (
+            await Survey.objects.filter(pk=pk)
+            .select_related("consultation")
+            .prefetch_related("consultation__phases", "open_in_phases")
+            .afirst()
+        )
+
+    def group_for(self, target) -> str:
+        self.survey_id = target.pk
+        return realtime.survey_results_group(target.pk)
+
+    async def catch_up(self) -> set[int]:
+        """The current counts instead of missed events (a state; nothing is kept)."""
+        from consultations.models import Survey
+        from consultations.results import public_results_payload
+
+        def payload():
+            return public_results_payload(Survey.objects.get(pk=self.survey_id))
+
+        await self.send_json(
+            {
+                "id": None,
+                "type": realtime.EventType.SURVEY_RESULTS_CHANGED,
+                "payload": await database_sync_to_async(payload)(),
+            }
+        )
+        return set()
+
+
 class NotFoundConsumer(AsyncWebsocketConsumer):
     """Any other path under /ws/: refused with "not found" (instead of a routing error)."""
 

@@ -194,3 +194,30 @@ def within_edit_window(user, comment) -> bool:
     if comment is None or comment.created is None:
         return False
     return timezone.now() - comment.created <= timedelta(minutes=settings.COMMENT_EDIT_MINUTES)
+
+
+# --- Surveys ------------------------------------------------------------------------------------
+
+
+@rules.predicate
+def is_published_survey(user, survey) -> bool:
+    return survey is not None and getattr(survey, "status", None) == "published"
+
+
+@rules.predicate
+def answers_with_token(user, survey) -> bool:
+    """The survey takes answers without an account and this person is not a signed-in
+    resident (they answer once per browser, through a signed token)."""
+    return bool(
+        survey is not None
+        and getattr(survey, "allow_without_account", False)
+        and not is_resident(user)
+    )
+
+
+@rules.predicate
+def survey_results_public(user, survey) -> bool:
+    """The survey's settings make its results public now (during, after closing, never)."""
+    from consultations.survey_timing import results_are_public
+
+    return survey is not None and results_are_public(survey)

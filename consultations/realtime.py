@@ -53,6 +53,7 @@ class EventType:
     REACTIONS_CHANGED = "discussion.reactions_changed"
     QUEUE_CHANGED = "moderation.queue_changed"
     NOTICES_CHANGED = "notices.unread_changed"
+    SURVEY_RESULTS_CHANGED = "survey.results_changed"
 
 
 def consultation_group(consultation_id: int) -> str:
@@ -71,6 +72,11 @@ def moderation_group(consultation_id: int) -> str:
 def notices_group(user_id: int) -> str:
     """One person's own notices (their unread count); only they may listen."""
     return f"notices.{int(user_id)}"
+
+
+def survey_results_group(survey_id: int) -> str:
+    """Everyone watching a survey's public results (counts only, never personal data)."""
+    return f"survey.{int(survey_id)}.results"
 
 
 def comment_subject(comment_id: int) -> str:

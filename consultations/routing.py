@@ -10,6 +10,7 @@ websocket_urlpatterns = [
     path("ws/discussions/<int:discussion_id>/", consumers.DiscussionConsumer.as_asgi()),
     path("ws/moderation/", consumers.ModerationQueueConsumer.as_asgi()),
     path("ws/notices/", consumers.NoticesConsumer.as_asgi()),
+    path("ws/surveys/<int:survey_id>/results/", consumers.SurveyResultsConsumer.as_asgi()),
     # Last: every other path is closed with "not found" rather than failing in the router.
     re_path(r"", consumers.NotFoundConsumer.as_asgi()),
 ]

@@ -5,6 +5,7 @@ import rules
 
 from consultations.phases import Verb
 from consultations.predicates import (
+    answers_with_token,
     is_admin,
     is_author,
     is_blocked,
@@ -16,9 +17,11 @@ from consultations.predicates import (
     is_live_comment,
     is_participant,
     is_public,
+    is_published_survey,
     is_resident,
     is_site_moderator,
     sees_module_instance,
+    survey_results_public,
     verb_is_open,
     within_edit_window,
 )
@@ -79,6 +82,19 @@ PERMISSIONS = {
     "consultations.change_blockedword": is_site_moderator | is_admin,
     "consultations.view_statistics": is_consultation_moderator | is_editor | is_admin,
     "consultations.organise_council": is_council_organiser | is_admin,
+    # Surveys (target: a survey). Drafts are seen by their staff only (the module's can_view).
+    # A block in the consultation does not keep anyone from answering: answers are not public.
+    "consultations.view_survey": can_view,
+    "consultations.answer_survey": can_view
+    & is_published_survey
+    & verb_is_open(Verb.ANSWER)
+    & (is_resident | answers_with_token),
+    "consultations.view_survey_results": can_view & (survey_results_public | is_editor | is_admin),
+    # Free-text answers, district breakdowns, exports and paper entry: editors and admins.
+    "consultations.manage_survey": can_view & (is_editor | is_admin),
+    "consultations.add_survey": is_editor | is_admin,
+    "consultations.change_survey": is_editor | is_admin,
+    "consultations.delete_survey": is_editor | is_admin,
 }
 
 for _name, _predicate in PERMISSIONS.items():

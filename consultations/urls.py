@@ -1,6 +1,6 @@
 from django.urls import path
 
-from consultations.views import accounts, discussions, language, moderation
+from consultations.views import accounts, discussions, language, moderation, surveys
 
 urlpatterns = [
     path("konto/profil/", accounts.profile, name="profile"),
@@ -17,6 +17,8 @@ urlpatterns = [
     path("kommentare/<int:pk>/melden/", discussions.report_comment, name="report_comment"),
     path("kommentare/<int:pk>/moderieren/", moderation.decide, name="moderate_comment"),
     path("kommentare/<int:pk>/sperren/", moderation.block_author, name="block_author"),
+    path("umfragen/<int:pk>/", surveys.survey_detail, name="survey_detail"),
+    path("umfragen/<int:pk>/ergebnisse/", surveys.results, name="survey_results"),
     path("moderation/", moderation.queue, name="moderation_queue"),
     path("moderation/kommentare/<int:pk>/", moderation.comment_detail, name="moderation_comment"),
     path(

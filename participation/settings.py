@@ -273,6 +273,9 @@ COMMENT_EDIT_MINUTES = env_int("COMMENT_EDIT_MINUTES", 15)
 # Per person: at most this many comments per minute and per hour.
 COMMENT_RATE_PER_MINUTE = env_int("COMMENT_RATE_PER_MINUTE", 3)
 COMMENT_RATE_PER_HOUR = env_int("COMMENT_RATE_PER_HOUR", 30)
+# Survey responses without an account, per network address and hour (shared addresses of
+# schools and offices need room).
+SURVEY_RESPONSES_WITHOUT_ACCOUNT_PER_HOUR = env_int("SURVEY_RESPONSES_WITHOUT_ACCOUNT_PER_HOUR", 60)
 # Who can hide a comment by reporting it (README, "Reports and auto-hide"): reports from accounts
 # younger than this, or from people whose reports moderators rejected this often in the last
 # REPORT_REJECTION_DAYS days, reach the queue but do not count towards hiding automatically.

@@ -17,6 +17,7 @@ from consultations.admin.choosers import person_chooser_viewset
 from consultations.admin.columns import block_scope, block_state, block_until, decision_comment
 from consultations.admin.filters import ModerationDecisionFilterSet, UserBlockFilterSet
 from consultations.admin.forms import DiscussionForm
+from consultations.admin.surveys import SurveyViewSet
 from consultations.admin.views import (
     BlockedWordCreateView,
     BlockedWordEditView,
@@ -255,6 +256,7 @@ class ParticipationViewSetGroup(SnippetViewSetGroup):
     items = (
         ConsultationViewSet,
         DiscussionViewSet,
+        SurveyViewSet,
         TopicViewSet,
         DistrictViewSet,
         ConsultationMembershipViewSet,

@@ -20,10 +20,14 @@ from .moderation import (
     ReportReason,
     UserBlock,
 )
+from .surveys import SURVEY_TEXT_MAX_LENGTH, Answer, Choice, Question, Response, Survey
 
 __all__ = [
     "COMMENT_MAX_LENGTH",
+    "SURVEY_TEXT_MAX_LENGTH",
+    "Answer",
     "BlockedWord",
+    "Choice",
     "Comment",
     "CommentRevision",
     "Consultation",
@@ -39,10 +43,13 @@ __all__ = [
     "Notification",
     "Phase",
     "PhasedModule",
+    "Question",
     "Reaction",
     "RemovalReason",
     "Report",
     "ReportReason",
+    "Response",
+    "Survey",
     "TimeStampedModel",
     "Topic",
     "User",
