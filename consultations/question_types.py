@@ -16,6 +16,7 @@ Another module adds a kind by calling ``register()`` from its own file (the idea
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -415,15 +416,21 @@ def _number_fields(question, choices):
     }
 
 
+NUMBER_RE = re.compile(r"^-?\d{1,12}([.,]\d{1,2})?$")
+
+
 def _number_clean(question, choices, data):
+    """A number as people type it in German or English: a comma or a point before at most two
+    decimals, no thousands separators (``1.234`` would be ambiguous), no exponents."""
     raw = data.get(question.field_name)
     if raw in (None, ""):
         return None
-    field = forms.DecimalField(max_digits=12, decimal_places=2, localize=True)
-    try:
-        value = field.clean(str(raw).strip())
-    except ValidationError as error:
-        raise ValidationError(_("Please enter a number (at most two decimal places).")) from error
+    text = str(raw).strip().replace(" ", "")
+    if not NUMBER_RE.match(text):
+        raise ValidationError(
+            _("Please enter a number without thousands separators, at most two decimals.")
+        )
+    value = Decimal(text.replace(",", "."))
     if question.min_value is not None and value < question.min_value:
         raise ValidationError(
             _("Please enter at least %(min)s.") % {"min": _plain_number(question.min_value)}
