@@ -1,18 +1,25 @@
 """Loads the demo town described in ``musterstadt.toml`` (``manage.py load_demo``).
 
 Idempotent: everything is looked up by slug, name, title, key or e-mail address first and only
-created when missing, so loading twice changes nothing. Phases are placed relative to the day
-of the first load and left alone afterwards.
+created when missing, so loading twice changes nothing (and writes no audit entry). Phases are
+placed relative to the day of the first load and left alone afterwards.
 
-Consultations with their phases and their discussions are set up through the actions the
-admin calls (``create_consultation``, ``change_consultation``, ``create_discussion``), by the
-demo's editor, so they are checked and logged the same way; so are topics and districts
-(``create_topic``, ``create_district``) and the word list (``add_blocked_word``, by the demo's
-site moderator). Comments, replies, reactions and
-the official answer go through the real actions (``post_comment``, ``set_official``,
-``react``), so counts, live events and moderation decisions are right; comments are then
-dated back a few hours or days, which also keeps them clear of the per-minute rate limit.
-Pages and accounts have no actions and are written directly.
+Every write of participation data goes through the actions the admin and the site call, by
+the demo account whose role does it there, so it is checked, validated and logged (Wagtail's
+audit log) the same way:
+
+- the demo's admin (created first, by the loader as a script) creates the other accounts and
+  gives them their site roles (``create_account``, ``grant_site_role``);
+- its editor sets up topics and districts (``create_topic``, ``create_district``),
+  consultations with their phases (``create_consultation``, ``change_consultation``) and their
+  discussions (``create_discussion``), and publishes the pages;
+- its site moderator fills the word list (``add_blocked_word``) and marks the official answer
+  (``set_official``); residents post and react (``post_comment``, ``react``), so counts,
+  live events and moderation decisions are right.
+
+Pages go through Wagtail's own write path, in one place (``publish_page``, ``delete_page``);
+images, documents, the site and its settings are Wagtail's models, saved as its admin does.
+The one direct write is ``date_back``: demo comments are dated back a few hours or days.
 """
 
 from __future__ import annotations
@@ -24,11 +31,10 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from allauth.account.models import EmailAddress
-from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
 from django.utils import timezone
+from wagtail.actions.delete_page import DeletePageAction
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
@@ -46,6 +52,7 @@ from cms.models import (
 )
 from consultations import roles
 from consultations.actions import ActionError
+from consultations.actions.accounts import create_account, grant_site_role
 from consultations.actions.consultations import (
     change_consultation,
     create_consultation,
@@ -103,6 +110,33 @@ def rich_text(paragraphs: list[str]) -> RichText:
     return RichText("".join(f"<p>{text}</p>" for text in paragraphs))
 
 
+# --- Wagtail's write path for pages: the loader writes pages only through these two ---------
+
+
+def publish_page(page: Page, *, editor: User, parent: Page | None = None) -> Page:
+    """Publish ``page`` as ``editor`` would in Wagtail's page editor: a new page is added under
+    ``parent`` (Wagtail logs ``wagtail.create``), then a revision is saved and published
+    (``wagtail.publish``). Wagtail's API rather than an action of ours: pages are Wagtail's."""
+    if parent is not None:
+        page.owner = editor
+        parent.add_child(instance=page)
+    page.save_revision(user=editor).publish(user=editor)
+    return page
+
+
+def delete_page(page: Page, *, editor: User) -> None:
+    """Delete ``page`` (and anything under it) through Wagtail's delete action, logged
+    ``wagtail.delete`` as in the admin. The loader only removes pages it replaces."""
+    DeletePageAction(page, user=editor).execute(skip_permission_checks=True)
+
+
+def date_back(comment: Comment, *, hours: int) -> None:
+    """The loader's one direct write: a demo comment dated ``hours`` back, so the thread reads
+    naturally and the per-minute rate limit is not hit. Presentation of demo data, not a
+    domain change, so no action offers it."""
+    Comment.objects.filter(pk=comment.pk).update(created=timezone.now() - timedelta(hours=hours))
+
+
 class DemoLoader:
     """One load of the demo data: ``created`` lists what it made, ``say`` hears what it skipped."""
 
@@ -118,18 +152,17 @@ class DemoLoader:
         self.say = say
         self.created: list[str] = []
         # Everything loaded so far, by kind and key, for the data to refer to.
-        self.objects: dict[str, dict[str, Any]] = {}
-        self.new_accounts: set[str] = set()
+        self.objects: dict[str, dict[str, Any]] = {"accounts": {}}
 
     def load(self) -> list[tuple[User, str]]:
         """Load everything that is missing (call inside a transaction); returns the demo
         accounts with the role they are listed with."""
-        # Accounts first: the demo's editor sets topics and districts up through the actions.
-        accounts = self.load_accounts()
-        self.objects["accounts"] = {user.email: user for user, _role in accounts}
+        # The admin first (it creates the others), then the staff accounts: the editor sets
+        # up topics and districts, and the residents are created in their districts.
+        self.load_accounts(lambda spec: not spec.get("district"))
         self.objects["topics"] = self.load_topics()
         self.objects["districts"] = self.load_districts()
-        self.place_new_accounts()
+        self.load_accounts(lambda spec: bool(spec.get("district")))
         self.objects["images"] = {"image": self.load_image()}
         self.objects["documents"] = {"document": self.load_document()}
         self.objects["consultations"] = self.load_consultations()
@@ -141,7 +174,8 @@ class DemoLoader:
         self.load_settings(home.get_site() or Site.objects.get(is_default_site=True))
         self.load_word_list()
         self.load_comments()
-        return accounts
+        people = self.objects["accounts"]
+        return [(people[spec["email"]], spec["role"]) for spec in self.data["accounts"]]
 
     # --- helpers ----------------------------------------------------------------------------
 
@@ -197,43 +231,46 @@ class DemoLoader:
             districts[spec["slug"]] = district
         return districts
 
-    def place_new_accounts(self) -> None:
-        """Accounts created by this load live in the district the data names."""
-        for spec in self.data["accounts"]:
-            user = self.objects["accounts"][spec["email"]]
-            if spec.get("district") and spec["email"] in self.new_accounts:
-                user.district = self.objects["districts"][spec["district"]]
-                user.save(update_fields=["district"])
+    def load_accounts(self, which: Callable[[dict[str, Any]], bool]) -> None:
+        """The accounts of the data that ``which`` picks, the admin first."""
+        specs = [spec for spec in self.data["accounts"] if which(spec)]
+        for spec in sorted(specs, key=lambda spec: not spec.get("superuser")):
+            self.objects["accounts"][spec["email"]] = self.load_account(spec)
 
-    def load_accounts(self) -> list[tuple[User, str]]:
-        accounts = []
-        for spec in self.data["accounts"]:
-            email, group = spec["email"], spec.get("group")
-            if group is not None and group not in roles.SITE_ROLE_GROUPS:
-                raise ValueError(f"{email}: {group!r} is not a site role (consultations.roles)")
-            user = User.objects.filter(email__iexact=email).first()
-            if user is None:
-                fields = {"pseudonym": spec["pseudonym"]}  # district: place_new_accounts
-                if spec.get("superuser"):
-                    user = User.objects.create_superuser(
-                        email=email, password=DEMO_PASSWORD, **fields
-                    )
-                else:
-                    user = User.objects.create_user(
-                        email=email,
-                        password=DEMO_PASSWORD,
-                        is_staff=group == roles.EDITORS,
-                        **fields,
-                    )
-                self.note(f"account {email}")
-                self.new_accounts.add(email)
-            EmailAddress.objects.get_or_create(
-                user=user, email=email, defaults={"verified": True, "primary": True}
+    def load_account(self, spec: dict[str, Any]) -> User:
+        """One demo account with its site role; only a new account is placed in its district."""
+        email, group = spec["email"], spec.get("group")
+        if group is not None and group not in roles.SITE_ROLE_GROUPS:
+            raise ValueError(f"{email}: {group!r} is not a site role (consultations.roles)")
+        user = User.objects.filter(email__iexact=email).first()
+        if user is None:
+            superuser = bool(spec.get("superuser"))
+            district = spec.get("district")
+            user = create_account(
+                # The admin is created by the loader itself, as ``createsuperuser`` would.
+                created_by=None if superuser else self.admin(),
+                email=email,
+                password=DEMO_PASSWORD,
+                pseudonym=spec["pseudonym"],
+                verified=True,
+                district=self.objects["districts"][district] if district else None,
+                # Editors see the "Administration" link in the site's header.
+                staff=group == roles.EDITORS,
+                superuser=superuser,
+                demo_data=True,
             )
-            if group and not user.groups.filter(name=group).exists():
-                user.groups.add(Group.objects.get(name=group))
-            accounts.append((user, spec["role"]))
-        return accounts
+            self.note(f"account {email}")
+        if group and not user.groups.filter(name=group).exists():
+            grant_site_role(admin=self.admin(), user=user, role=group)
+            self.note(f"role {group} for {email}")
+        return user
+
+    def admin(self) -> User:
+        """The demo's admin, who creates the other accounts and gives them their roles."""
+        for spec in self.data["accounts"]:
+            if spec.get("superuser") and spec["email"] in self.objects["accounts"]:
+                return self.objects["accounts"][spec["email"]]
+        raise ValueError("The demo data needs an admin account (superuser = true).")
 
     def in_group(self, group: str) -> User:
         """The first demo account in a site role's group."""
@@ -338,7 +375,7 @@ class DemoLoader:
             if placed:
                 continue
             page.body.append(("discussion", {"discussion": discussion}))
-            page.save_revision().publish()
+            publish_page(page, editor=self.editor())
             self.note(f"discussion block on {page.title}")
 
     def load_word_list(self) -> None:
@@ -357,7 +394,6 @@ class DemoLoader:
         """Comments, replies, official answers and reactions, through the actions."""
         people = self.objects["accounts"]
         comments: dict[str, Comment] = {}
-        now = timezone.now()
         for spec in thread["comments"]:
             key, author, text = spec["key"], people[spec["author"]], spec["text"]
             comment = Comment.objects.filter(
@@ -375,10 +411,7 @@ class DemoLoader:
                     # E.g. a database from long ago whose participation phase has ended.
                     self.say(f"Demo comment skipped: {error.message}")
                     continue
-                # Dated back so the thread reads naturally (and the rate limit is not hit).
-                Comment.objects.filter(pk=comment.pk).update(
-                    created=now - timedelta(hours=spec["hours_ago"])
-                )
+                date_back(comment, hours=spec["hours_ago"])
                 self.note(f"comment {key}")
             comments[key] = comment
         moderator = people[thread["moderator"]] if thread.get("moderator") else None
@@ -455,8 +488,7 @@ class DemoLoader:
                 hero_intro=spec["hero_intro"],
                 hero_image=self.objects["images"][spec["hero_image"]],
             )
-            root.add_child(instance=home)
-            home.save_revision().publish()
+            publish_page(home, editor=self.editor(), parent=root)
             self.note("home page")
         site = Site.objects.filter(is_default_site=True).first()
         if site is None:
@@ -476,7 +508,7 @@ class DemoLoader:
         # Wagtail's placeholder "Welcome" page is no longer anybody's root: remove it.
         for welcome in Page.objects.filter(depth=2, content_type__model="page").exclude(pk=home.pk):
             if not welcome.sites_rooted_here.exists() and welcome.get_children_count() == 0:
-                welcome.delete()
+                delete_page(welcome, editor=self.editor())
                 self.note("Wagtail welcome page removed")
         return HomePage.objects.get(pk=home.pk)
 
@@ -485,9 +517,7 @@ class DemoLoader:
         existing = model.objects.child_of(parent).filter(slug=slug).first()
         if existing is not None:
             return existing
-        page = model(slug=slug, **fields)
-        parent.add_child(instance=page)
-        page.save_revision().publish()
+        page = publish_page(model(slug=slug, **fields), editor=self.editor(), parent=parent)
         self.note(f"page {fields.get('title', slug)}")
         return model.objects.get(pk=page.pk)
 
@@ -513,7 +543,7 @@ class DemoLoader:
         old_type = PAGE_TYPES[spec["replaces"]]
         old = old_type.objects.child_of(parent).filter(slug=spec["slug"]).first()
         if old is not None:
-            old.delete()
+            delete_page(old, editor=self.editor())
             self.note(f"old {spec['key']} page ({spec['replaces']}) replaced")
 
     def load_settings(self, site: Site) -> None:

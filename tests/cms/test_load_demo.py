@@ -5,7 +5,7 @@ from allauth.account.models import EmailAddress
 from django.apps import apps
 from django.core.management import call_command
 from django.urls import reverse
-from wagtail.models import ModelLogEntry, Page, Site
+from wagtail.models import ModelLogEntry, Page, PageLogEntry, Site
 
 from cms.models import (
     AccessibilityStatementPage,
@@ -49,6 +49,9 @@ COUNTED = [
     "consultations.BlockedWord",
     "consultations.ModerationDecision",
     "consultations.LiveEvent",
+    "consultations.User_groups",
+    "wagtailcore.ModelLogEntry",
+    "wagtailcore.PageLogEntry",
 ]
 
 
@@ -201,6 +204,29 @@ def test_demo_participation_objects_came_through_the_actions(demo):
     entries = ModelLogEntry.objects.count()
     call_command("load_demo")
     assert ModelLogEntry.objects.count() == entries
+
+
+def test_demo_accounts_and_pages_came_through_the_actions(demo):
+    # create_account by the admin (the admin itself by the loader, as a script), the site
+    # roles by grant_site_role; pages created and published by the editor, as in the admin.
+    admin = User.objects.get(email="admin@mitreden.test")
+    editor = User.objects.get(email="redaktion@mitreden.test")
+    moderator = User.objects.get(email="moderation@mitreden.test")
+    for user in User.objects.all():
+        entries = ModelLogEntry.objects.for_instance(user).order_by("pk")
+        created = [("wagtail.create", None if user == admin else admin.pk)]
+        granted = [("wagtail.edit", admin.pk)] if user in (editor, moderator) else []
+        assert list(entries.values_list("action", "user_id")) == created + granted
+    for page in Page.objects.filter(depth__gt=1):
+        entries = PageLogEntry.objects.filter(page=page)
+        assert set(entries.values_list("action", "user_id")) >= {
+            ("wagtail.create", editor.pk),
+            ("wagtail.publish", editor.pk),
+        }, page.title
+        assert page.owner == editor
+    # Wagtail's welcome page, removed through Wagtail's delete action. A second run writes
+    # no audit entry: test_running_twice_changes_nothing counts the log tables.
+    assert PageLogEntry.objects.filter(action="wagtail.delete", user=editor).count() == 1
 
 
 def test_the_demo_moderator_has_something_to_review(demo, client):

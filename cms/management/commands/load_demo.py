@@ -1,8 +1,9 @@
 """``manage.py load_demo``: the fictional town of Musterstadt, for development and demos.
 
 The content is data (``cms/demo/musterstadt.toml``), loaded by ``cms/demo/loader.py``, which
-writes comments, reactions and the official answer through the actions. Running it twice
-changes nothing. The demo accounts (password ``mitreden-demo``) are for development only.
+writes accounts, roles and all participation data through the actions (checked and logged as
+in the admin) and pages through Wagtail's API. Running it twice changes nothing. The demo
+accounts (password ``mitreden-demo``) are for development only.
 """
 
 from __future__ import annotations
