@@ -75,9 +75,7 @@ class TestSingleChoice:
             choices=[{"label": "A"}, {"label": "B"}],
         )
         assert q.pk in clean(structure, **{q.field_name: "other"}).errors
-        result = clean(
-            structure, **{q.field_name: "other", f"{q.field_name}_other": "<b>Kino</b>"}
-        )
+        result = clean(structure, **{q.field_name: "other", f"{q.field_name}_other": "<b>Kino</b>"})
         assert result.values == {q.pk: {"other": "Kino"}}
         too_long = clean(structure, **{q.field_name: "other", f"{q.field_name}_other": "x" * 301})
         assert q.pk in too_long.errors
