@@ -15,6 +15,7 @@ import rules
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
@@ -203,7 +204,12 @@ def _clean_condition(raw, index, earlier: list[dict[str, Any]]) -> tuple[int | N
     as_choices = [SimpleNamespace(pk=c["id"], label=c["label"]) for c in source["choices"]]
     options = kind.condition_values(as_question, as_choices)
     for value, label in options:
-        if wanted.casefold() in (str(value).casefold(), str(label).casefold()):
+        # Built-in answers (yes/no) may be named in any of the site's languages.
+        names = {str(value).casefold(), str(label).casefold()}
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                names.add(str(label).casefold())
+        if wanted.casefold() in names:
             return source_id, str(value)
     raise QuestionError(
         _("“%(value)s” is not an answer of the earlier question. Possible: %(options)s.")

@@ -95,6 +95,10 @@ def _ordered(formset):
         ]
 
 
+def _pk_of(value):
+    return getattr(value, "pk", value)
+
+
 def survey_data(form) -> dict:
     """The survey's fields and its whole list of questions with their choices, in the order
     the editor gave them (deleted and untouched empty forms left out)."""
@@ -105,10 +109,13 @@ def survey_data(form) -> dict:
         if not question_form.cleaned_data:
             continue
         question = {name: question_form.cleaned_data.get(name) for name in QUESTION_FIELDS}
-        question["id"] = question_form.instance.pk
+        question["id"] = question_form.instance.pk or _pk_of(question_form.cleaned_data.get("id"))
         choice_forms = question_form.formsets.get("choices") if question_form.formsets else None
         question["choices"] = [
-            {"id": choice_form.instance.pk, "label": choice_form.cleaned_data.get("label")}
+            {
+                "id": choice_form.instance.pk or _pk_of(choice_form.cleaned_data.get("id")),
+                "label": choice_form.cleaned_data.get("label"),
+            }
             for choice_form in (_ordered(choice_forms) if choice_forms is not None else [])
             if choice_form.cleaned_data
         ]
