@@ -39,10 +39,19 @@ EVERY_KIND = [
         "text": "Was ist Ihnen am wichtigsten?",
         "choices": [{"label": "Preis"}, {"label": "Lage"}, {"label": "Barrierefreiheit"}],
     },
-    {"kind": "number", "text": "Wie viel Eintritt ist angemessen?", "min_value": 0,
-     "max_value": 100, "unit": "€"},
+    {
+        "kind": "number",
+        "text": "Wie viel Eintritt ist angemessen?",
+        "min_value": 0,
+        "max_value": 100,
+        "unit": "€",
+    },
     {"kind": "date", "text": "Wann waren Sie zuletzt dort?"},
-    {"kind": "short_text", "text": "Ihr Lieblingsort in der Halle?", "section_title": "Zum Schluss"},
+    {
+        "kind": "short_text",
+        "text": "Ihr Lieblingsort in der Halle?",
+        "section_title": "Zum Schluss",
+    },
     {"kind": "long_text", "text": "Was möchten Sie uns noch sagen?"},
 ]
 
@@ -72,9 +81,20 @@ def question_list(survey) -> list[dict]:
         item = {
             name: getattr(question, name)
             for name in (
-                "kind", "text", "help_text", "required", "section_title", "min_choices",
-                "max_choices", "allow_other", "min_value", "max_value", "unit", "label_low",
-                "label_high", "condition_value",
+                "kind",
+                "text",
+                "help_text",
+                "required",
+                "section_title",
+                "min_choices",
+                "max_choices",
+                "allow_other",
+                "min_value",
+                "max_value",
+                "unit",
+                "label_low",
+                "label_high",
+                "condition_value",
             )
         }
         item["id"] = question.pk
