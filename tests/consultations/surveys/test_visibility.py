@@ -357,3 +357,34 @@ async def test_results_socket_of_an_unknown_survey_is_not_found():
     connected, code = await comm.connect()
     assert not connected
     assert code == consumers.CLOSE_NOT_FOUND
+
+
+def test_the_page_cache_never_hands_a_draft_preview_to_visitors(client, world, home):
+    """Staff see a draft in the block (a preview); the page anonymous visitors get from the
+    cache must not be that one, and publishing the survey shows it to them."""
+    from cms import page_cache
+    from consultations.actions.surveys import change_survey
+
+    from .conftest import question_list
+
+    people, surveys = world
+    survey = surveys["draft"]
+    page = place_on_page(home, survey)
+    client.force_login(people["editor"])
+    assert title_of("draft") in client.get(page.url).content.decode()
+
+    client.logout()
+    for _ in range(2):
+        response = client.get(page.url)
+        assert title_of("draft") not in response.content.decode()
+    assert response.get(page_cache.CACHE_HEADER) == "hit"
+
+    change_survey(
+        editor=people["editor"],
+        survey=survey,
+        title=survey.title,
+        questions=question_list(survey),
+        status=Survey.Status.PUBLISHED,
+        results_visibility=survey.results_visibility,
+    )
+    assert title_of("draft") in client.get(page.url).content.decode()
