@@ -196,6 +196,12 @@ def within_edit_window(user, comment) -> bool:
     return timezone.now() - comment.created <= timedelta(minutes=settings.COMMENT_EDIT_MINUTES)
 
 
+@rules.predicate
+def has_target(user, target) -> bool:
+    """Asked about an object (not the model-level question the admin asks without one)."""
+    return target is not None
+
+
 # --- Surveys ------------------------------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ import rules
 from consultations.phases import Verb
 from consultations.predicates import (
     answers_with_token,
+    has_target,
     is_admin,
     is_author,
     is_blocked,
@@ -84,7 +85,9 @@ PERMISSIONS = {
     "consultations.organise_council": is_council_organiser | is_admin,
     # Surveys (target: a survey). Drafts are seen by their staff only (the module's can_view).
     # A block in the consultation does not keep anyone from answering: answers are not public.
-    "consultations.view_survey": can_view,
+    # Without a survey (the admin's listing and chooser) only the surveys' staff: drafts are
+    # theirs. With one, whoever may see it (the module's can_view: published, or staff).
+    "consultations.view_survey": (has_target & can_view) | is_editor | is_admin,
     "consultations.answer_survey": can_view
     & is_published_survey
     & verb_is_open(Verb.ANSWER)

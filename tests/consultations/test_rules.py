@@ -172,12 +172,14 @@ COMMENT_PERMISSIONS = [
 
 def test_every_named_permission_is_covered_here():
     from consultations.rules import PERMISSIONS
+    from tests.consultations.surveys.test_rules import SURVEY_PERMISSIONS
 
     covered = {
         "consultations.view_consultation",
         *PARTICIPATION_PERMISSIONS,
         *STAFF_PERMISSIONS,
         *COMMENT_PERMISSIONS,
+        *SURVEY_PERMISSIONS,  # their table: tests/consultations/surveys/test_rules.py
     }
     assert set(PERMISSIONS) == covered
 

@@ -54,7 +54,7 @@ def test_counts_shares_means_and_rank_points(editor):
     )
     q = list(survey.questions.order_by("sort_order"))
     one, _two = q[0].choices.all()
-    x, y, z = q[2].choices.all()
+    x, y, _z = q[2].choices.all()
     answer(
         survey,
         q0=str(one.pk),

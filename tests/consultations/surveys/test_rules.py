@@ -188,16 +188,19 @@ def fresh(survey: Survey) -> Survey:
     )
 
 
+SURVEY_PERMISSIONS = {
+    "consultations.view_survey",
+    "consultations.answer_survey",
+    "consultations.view_survey_results",
+    "consultations.manage_survey",
+    *BUILD,
+}
+
+
 def test_every_survey_permission_is_covered_here():
     from consultations.rules import PERMISSIONS
 
-    covered = {
-        "consultations.view_survey",
-        "consultations.answer_survey",
-        "consultations.view_survey_results",
-        "consultations.manage_survey",
-        *BUILD,
-    }
+    covered = SURVEY_PERMISSIONS
     assert SURVEY.permissions <= covered
     assert {name for name in PERMISSIONS if "survey" in name} == covered
 

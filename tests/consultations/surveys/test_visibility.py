@@ -268,25 +268,7 @@ def test_a_browser_response_is_in_no_account_export(world, client):
 ADMIN_LISTING = "/admin/snippets/consultations/survey/"
 
 
-@pytest.mark.parametrize(
-    "viewer",
-    [
-        pytest.param(
-            viewer,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=(
-                    "BUG: the Wagtail admin asks consultations.view_survey without an object; "
-                    "the rule's is_staff_for then lets site moderators into the survey listing, "
-                    "which shows drafts (and every survey's response count)"
-                ),
-            ),
-        )
-        if viewer == "site_moderator"
-        else viewer
-        for viewer in VIEWERS
-    ],
-)
+@pytest.mark.parametrize("viewer", VIEWERS)
 def test_admin_listing(client, world, viewer):
     people, _surveys = world
     login(client, people, viewer)
@@ -302,9 +284,6 @@ def test_admin_listing(client, world, viewer):
         assert response.status_code in {302, 403}
 
 
-@pytest.mark.xfail(
-    strict=True, reason="BUG: site moderators get the survey admin listing, drafts included"
-)
 def test_site_moderators_see_no_draft_in_the_admin_listing(client, world):
     """The narrower half of the listing bug: whatever else site moderators may see there
     (listing, search, the snippet chooser), drafts are their staff's only."""
