@@ -1,6 +1,7 @@
 """The listings and edit forms of the participation objects, grouped under "Participation"."""
 
 from django import forms
+from django.contrib.auth.models import Permission
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import (
@@ -21,10 +22,9 @@ from consultations.admin.views import (
     BlockedWordCreateView,
     BlockedWordEditView,
     ConsultationCreateView,
-    ConsultationDeleteView,
     ConsultationEditView,
+    DeletedThroughActionView,
     DiscussionCreateView,
-    DiscussionDeleteView,
     DiscussionEditView,
     DistrictCreateView,
     DistrictEditView,
@@ -46,7 +46,19 @@ from consultations.models import (
 )
 
 
-class TopicViewSet(SnippetViewSet):
+class ParticipationViewSet(SnippetViewSet):
+    """A participation object's admin: the named rules decide who may do what
+    (``permissions.RulesPermissionPolicy``, registered for the model in the hooks), and
+    deleting goes through the model's delete action."""
+
+    delete_view_class = DeletedThroughActionView
+
+    def get_permissions_to_register(self):
+        # The group editor would offer model permissions nobody reads any more.
+        return Permission.objects.none()
+
+
+class TopicViewSet(ParticipationViewSet):
     model = Topic
     icon = "tag"
     menu_label = _("Topics")
@@ -57,7 +69,7 @@ class TopicViewSet(SnippetViewSet):
     panels = [FieldPanel("name"), FieldPanel("slug")]
 
 
-class DistrictViewSet(SnippetViewSet):
+class DistrictViewSet(ParticipationViewSet):
     model = District
     icon = "site"
     menu_label = _("Districts")
@@ -68,7 +80,7 @@ class DistrictViewSet(SnippetViewSet):
     panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("population")]
 
 
-class ConsultationViewSet(SnippetViewSet):
+class ConsultationViewSet(ParticipationViewSet):
     model = Consultation
     icon = "group"
     menu_label = _("Consultations")
@@ -80,7 +92,6 @@ class ConsultationViewSet(SnippetViewSet):
     # Saved through create_consultation / change_consultation (one action with the phases).
     add_view_class = ConsultationCreateView
     edit_view_class = ConsultationEditView
-    delete_view_class = ConsultationDeleteView
     panels = [
         FieldPanel("title"),
         FieldPanel("slug"),
@@ -101,7 +112,7 @@ class ConsultationViewSet(SnippetViewSet):
     ]
 
 
-class ConsultationMembershipViewSet(SnippetViewSet):
+class ConsultationMembershipViewSet(ParticipationViewSet):
     model = ConsultationMembership
     icon = "user"
     menu_label = _("Consultation roles")
@@ -117,7 +128,7 @@ class ConsultationMembershipViewSet(SnippetViewSet):
     ]
 
 
-class DiscussionViewSet(SnippetViewSet):
+class DiscussionViewSet(ParticipationViewSet):
     """Discussions are created here and placed on their consultation's page with a block."""
 
     model = Discussion
@@ -134,7 +145,6 @@ class DiscussionViewSet(SnippetViewSet):
     copy_view_enabled = False
     add_view_class = DiscussionCreateView
     edit_view_class = DiscussionEditView
-    delete_view_class = DiscussionDeleteView
     edit_handler = ObjectList(
         [
             FieldPanel("consultation"),
@@ -152,7 +162,7 @@ class DiscussionViewSet(SnippetViewSet):
         )
 
 
-class BlockedWordViewSet(SnippetViewSet):
+class BlockedWordViewSet(ParticipationViewSet):
     """Comments containing one of these words or phrases wait in the moderation queue."""
 
     model = BlockedWord
@@ -175,7 +185,7 @@ class BlockedWordViewSet(SnippetViewSet):
     ]
 
 
-class UserBlockViewSet(SnippetViewSet):
+class UserBlockViewSet(ParticipationViewSet):
     """Blocks are set from the moderation queue (``block_user``); here they are listed and
     lifted early (``lift_block``)."""
 
@@ -211,7 +221,7 @@ class UserBlockViewSet(SnippetViewSet):
         return UserBlock.objects.select_related("user", "consultation", "moderator")
 
 
-class ModerationDecisionViewSet(SnippetViewSet):
+class ModerationDecisionViewSet(ParticipationViewSet):
     """The audit trail: who decided what, when and why (read-only)."""
 
     model = ModerationDecision
