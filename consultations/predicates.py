@@ -1,8 +1,9 @@
 """One-purpose permission predicates; rules.py composes them into named permissions.
 
 Every predicate takes (user, target) where target is a Consultation or anything with a
-``consultation`` attribute (a discussion, a survey, ...), and tolerates ``None`` (Wagtail and
-Django ask model-level questions without an object; those are answered by model permissions).
+``consultation`` attribute (a discussion, a survey, ...), and tolerates ``None`` (the admin asks
+model-level questions without an object: "may this person see the listing of topics?"; the
+role predicates answer those, the target-bound ones say no).
 """
 
 from __future__ import annotations

@@ -67,20 +67,39 @@ PERMISSIONS = {
     & is_live_comment,
     "consultations.moderate_discussion": can_moderate,
     "consultations.publish_results": is_editor | is_admin,
-    # Setting consultations up (the admin asks these names too, see User.has_perm): editors.
+    # Setting consultations up, in the Wagtail admin too: its permission policy asks these
+    # names (``consultations/admin/permissions.py``: ``<action>_<model>`` for add, change,
+    # delete and view; a name missing here is refused, to superusers as well). Editors set
+    # consultations up; asked without an object, a ``view_`` rule says who sees the listing.
     "consultations.add_consultation": is_editor | is_admin,
     "consultations.change_consultation": is_editor | is_admin,
+    "consultations.delete_consultation": is_editor | is_admin,
+    # As on the site: a person sees a discussion where they see its consultation (or owner).
+    "consultations.view_discussion": can_view,
     "consultations.add_discussion": is_editor | is_admin,
     "consultations.change_discussion": is_editor | is_admin,
+    "consultations.delete_discussion": is_editor | is_admin,
+    "consultations.view_consultationmembership": is_editor | is_admin,
     "consultations.add_consultationmembership": is_editor | is_admin,
     "consultations.change_consultationmembership": is_editor | is_admin,
+    "consultations.delete_consultationmembership": is_editor | is_admin,
+    "consultations.view_topic": is_editor | is_admin,
     "consultations.add_topic": is_editor | is_admin,
     "consultations.change_topic": is_editor | is_admin,
+    "consultations.delete_topic": is_editor | is_admin,
+    "consultations.view_district": is_editor | is_admin,
     "consultations.add_district": is_editor | is_admin,
     "consultations.change_district": is_editor | is_admin,
+    "consultations.delete_district": is_editor | is_admin,
     # The word list is the moderators' (as before: editors do not keep it).
+    "consultations.view_blockedword": is_site_moderator | is_admin,
     "consultations.add_blockedword": is_site_moderator | is_admin,
     "consultations.change_blockedword": is_site_moderator | is_admin,
+    "consultations.delete_blockedword": is_site_moderator | is_admin,
+    # Blocks and moderation decisions are written only by moderation actions: they may be
+    # listed and inspected, never added, changed or deleted in the admin (no rule = refused).
+    "consultations.view_userblock": is_site_moderator | is_admin,
+    "consultations.view_moderationdecision": is_site_moderator | is_admin,
     "consultations.view_statistics": is_consultation_moderator | is_editor | is_admin,
     "consultations.organise_council": is_council_organiser | is_admin,
     # Surveys (target: a survey). Drafts are seen by their staff only (the module's can_view).

@@ -1,24 +1,22 @@
 """Registers the participation admin (``consultations/admin/``) with Wagtail: nothing else.
 
-The order matters where Wagtail reads it: the read-only permission policies before any
-viewset asks for them, and the listing buttons in the order they appear.
+The order matters where Wagtail reads it: the rules permission policies before any viewset
+asks for them, our bulk delete after Wagtail's (it replaces it for our models), and the
+listing buttons in the order they appear.
 """
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
 from consultations.admin import buttons, menus, surveys, urls, views
 from consultations.admin.choosers import person_chooser_viewset
-from consultations.admin.permissions import ViewOnlyPermissionPolicy
+from consultations.admin.permissions import register_rules_policies
 from consultations.admin.tasks import failed_tasks_viewset  # registers its permission policy
 from consultations.admin.viewsets import ParticipationViewSetGroup
-from consultations.models import ModerationDecision, UserBlock
 
 # Registered before any viewset asks for the policy (Wagtail refuses late registration).
-register_permission_policy(UserBlock, ViewOnlyPermissionPolicy(UserBlock))
-register_permission_policy(ModerationDecision, ViewOnlyPermissionPolicy(ModerationDecision))
+register_rules_policies(viewset.model for viewset in ParticipationViewSetGroup.items)
 
 register_snippet(ParticipationViewSetGroup)
 
@@ -39,10 +37,10 @@ def register_admin_urls():
 
 
 hooks.register("register_participation_menu_item", menus.moderation_queue_menu_item)
-hooks.register("before_bulk_action", views.refuse_bulk_deleting_discussions_with_comments)
+# After Wagtail's own (order 0), so the registry keeps ours for our models.
+hooks.register("register_bulk_action", views.DeleteThroughActionsBulkAction, order=1)
 hooks.register("register_snippet_listing_buttons", buttons.publish_results_button)
 hooks.register("register_snippet_listing_buttons", buttons.lift_block_button)
-hooks.register("before_bulk_action", surveys.refuse_bulk_deleting_surveys)
 hooks.register("register_snippet_listing_buttons", surveys.open_survey_button)
 
 

@@ -1,9 +1,10 @@
 """Editors' writes of a consultation: setting it up with its phases, changing it, its
-discussions, and publishing its results.
+discussions, publishing its results, and deleting what never took place.
 
 The Wagtail admin, the demo loader and scripts call the same functions, so every way in asks
 the same named rule, validates the same way, writes one entry of Wagtail's audit log
-(``wagtail.create`` / ``wagtail.edit``) and tells the people watching the same thing.
+(``wagtail.create`` / ``wagtail.edit`` / ``wagtail.delete``) and tells the people watching the
+same thing.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from wagtail.log_actions import log
 
 from consultations import realtime
 from consultations.actions import ActionError, PermissionDenied
+from consultations.actions.deletions import delete_logged, lock_for_deletion
 from consultations.models import (
+    Comment,
     Consultation,
     Discussion,
     District,
@@ -424,3 +427,57 @@ def change_discussion(
         discussion.open_in_phases.set(cleaned["phases"])
         log(instance=discussion, action="wagtail.edit", user=editor, content_changed=True)
     return discussion
+
+
+def delete_consultation(*, editor: User, consultation: Consultation) -> Consultation:
+    """Delete a consultation that was set up but never took place: with its phases and its
+    discussions, which must have no comments.
+
+    Who: editors and admins (``consultations.delete_consultation``). Refused while a page
+    presents it (delete or move that page first) and when residents have commented in it
+    (their comments are part of the consultation's record). Writes the deletion and one
+    ``wagtail.delete`` audit entry, all or nothing. Broadcasts nothing: with no page
+    presenting it, nobody is watching it. Returns the deleted consultation (without primary
+    key).
+    """
+    if not rules.has_perm("consultations.delete_consultation", editor, consultation):
+        raise PermissionDenied()
+    with transaction.atomic():
+        consultation = lock_for_deletion(consultation)
+        if Comment.objects.filter(discussion__consultation=consultation).exists():
+            raise ActionError(
+                _(
+                    "Residents have commented in this consultation, so it cannot be deleted. "
+                    "Unpublish its page instead."
+                ),
+                code="comments",
+            )
+        return delete_logged(
+            consultation,
+            user=editor,
+            protected=_("A page still presents this consultation. Delete or move that page first."),
+        )
+
+
+def delete_discussion(*, editor: User, discussion: Discussion) -> Discussion:
+    """Delete a discussion nobody has commented in.
+
+    Who: editors and admins (``consultations.delete_discussion``). Refused when it has
+    comments (residents' comments are part of the consultation's record: take its block off
+    the page to close it to view instead). Writes the deletion and its ``wagtail.delete``
+    audit entry. Broadcasts nothing, as ``change_discussion``: the page shows the change on
+    the next load. Returns the deleted discussion (without primary key).
+    """
+    if not rules.has_perm("consultations.delete_discussion", editor, discussion):
+        raise PermissionDenied()
+    with transaction.atomic():
+        discussion = lock_for_deletion(discussion)
+        if discussion.comments.exists():
+            raise ActionError(
+                _(
+                    "This discussion has comments and cannot be deleted. Remove its block "
+                    "from the consultation page instead."
+                ),
+                code="comments",
+            )
+        return delete_logged(discussion, user=editor)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from consultations.actions import ActionError, PermissionDenied
+from consultations.actions.deletions import delete_logged, lock_for_deletion
 from consultations.models import Consultation, ConsultationMembership, User
 
 
@@ -70,3 +71,19 @@ def change_role(
         _save(membership)
         log(instance=membership, action="wagtail.edit", user=editor, content_changed=True)
     return membership
+
+
+def revoke_role(*, editor: User, membership: ConsultationMembership) -> ConsultationMembership:
+    """Take a person's role in a consultation away (they stop moderating it, or an invited
+    participant of a private one stops seeing it).
+
+    Who: editors and admins (``consultations.delete_consultationmembership``). Writes the
+    deletion and its ``wagtail.delete`` audit entry. Broadcasts nothing, as ``grant_role``:
+    the person's next page load or socket connection asks the rules again. Returns the
+    deleted membership (without primary key).
+    """
+    if not rules.has_perm("consultations.delete_consultationmembership", editor, membership):
+        raise PermissionDenied()
+    with transaction.atomic():
+        membership = lock_for_deletion(membership)
+        return delete_logged(membership, user=editor)

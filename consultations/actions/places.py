@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from consultations.actions import ActionError, PermissionDenied
+from consultations.actions.deletions import delete_logged, lock_for_deletion
 from consultations.models import District, Topic, User
 
 
@@ -103,4 +104,44 @@ def change_district(
             editor=editor,
             log_action="wagtail.edit",
             population=population,
+        )
+
+
+def delete_topic(*, editor: User, topic: Topic) -> Topic:
+    """Delete a topic no consultation uses.
+
+    Who: editors and admins (``consultations.delete_topic``). Refused while a consultation
+    has the topic (choose another for it first). Writes the deletion and its
+    ``wagtail.delete`` audit entry. Broadcasts nothing (pages show it on their next load, as
+    for ``change_topic``). Returns the deleted topic (without primary key).
+    """
+    if not rules.has_perm("consultations.delete_topic", editor, topic):
+        raise PermissionDenied()
+    with transaction.atomic():
+        topic = lock_for_deletion(topic)
+        return delete_logged(
+            topic,
+            user=editor,
+            protected=_("Consultations have this topic. Choose another topic for them first."),
+        )
+
+
+def delete_district(*, editor: User, district: District) -> District:
+    """Delete a district no consultation concerns.
+
+    Who: editors and admins (``consultations.delete_district``). Refused while a
+    consultation concerns the district. Residents who named it as theirs keep their account
+    without a district. Writes the deletion and its ``wagtail.delete`` audit entry.
+    Broadcasts nothing. Returns the deleted district (without primary key).
+    """
+    if not rules.has_perm("consultations.delete_district", editor, district):
+        raise PermissionDenied()
+    with transaction.atomic():
+        district = lock_for_deletion(district)
+        return delete_logged(
+            district,
+            user=editor,
+            protected=_(
+                "Consultations concern this district. Choose another district for them first."
+            ),
         )

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from consultations.actions import ActionError, PermissionDenied
+from consultations.actions.deletions import delete_logged, lock_for_deletion
 from consultations.models import BlockedWord, User
 
 
@@ -65,3 +66,18 @@ def change_blocked_word(*, moderator: User, word: BlockedWord, phrase: str) -> B
         word = BlockedWord.objects.select_for_update().get(pk=word.pk)
         word.phrase = phrase
         return _save(word, moderator=moderator, log_action="wagtail.edit")
+
+
+def delete_blocked_word(*, moderator: User, word: BlockedWord) -> BlockedWord:
+    """Take a word or phrase off the word list.
+
+    Who: site moderators and admins (``consultations.delete_blockedword``). Writes the
+    deletion and its ``wagtail.delete`` audit entry. Broadcasts nothing: comments held for it
+    stay in the moderation queue until a moderator decides; comments posted from now on are
+    no longer held for it. Returns the deleted entry (without primary key).
+    """
+    if not rules.has_perm("consultations.delete_blockedword", moderator, word):
+        raise PermissionDenied()
+    with transaction.atomic():
+        word = lock_for_deletion(word)
+        return delete_logged(word, user=moderator)

@@ -7,21 +7,20 @@ from __future__ import annotations
 import copy
 
 from django import forms
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets import Button
-from wagtail.snippets.views.snippets import CreateView, DeleteView, EditView, SnippetViewSet
+from wagtail.snippets.views.snippets import CreateView, EditView
 
 from consultations import actions, question_types
 from consultations.actions import ActionError
-from consultations.actions.surveys import QuestionError, change_survey, create_survey, delete_survey
+from consultations.actions.surveys import QuestionError, change_survey, create_survey
+from consultations.admin.base import ParticipationViewSet
 from consultations.admin.views import SavedThroughActionMixin, show_action_error
 from consultations.models import Phase, Question, Survey
 
@@ -169,28 +168,6 @@ class SurveyEditView(SurveyActionMixin, EditView):
         return change_survey(editor=self.request.user, survey=self.object, **survey_data(form))
 
 
-class SurveyDeleteView(DeleteView):
-    """Responses are part of the consultation's record: the action refuses to delete a survey
-    that has any (unpublish it instead); admins may."""
-
-    def form_valid(self, form):
-        try:
-            delete_survey(editor=self.request.user, survey=self.object)
-        except ActionError as error:
-            messages.error(self.request, error.message)
-            return redirect(self.get_success_url())
-        messages.success(self.request, self.get_success_message())
-        return redirect(self.get_success_url())
-
-
-def refuse_bulk_deleting_surveys(request, action_type, objects, action):
-    """The listing's bulk delete would bypass the action: surveys go one by one."""
-    if action_type == "delete" and any(isinstance(obj, Survey) for obj in objects):
-        messages.error(request, _("Delete surveys one at a time."))
-        return redirect(action.next_url)
-    return None
-
-
 def open_survey_button(snippet, user, next_url=None):
     if isinstance(snippet, Survey):
         yield Button(
@@ -207,7 +184,7 @@ def open_survey_button(snippet, user, next_url=None):
         )
 
 
-class SurveyViewSet(SnippetViewSet):
+class SurveyViewSet(ParticipationViewSet):
     """Surveys are built here and placed on their consultation's page with a block."""
 
     model = Survey
@@ -224,7 +201,6 @@ class SurveyViewSet(SnippetViewSet):
     copy_view_enabled = False
     add_view_class = SurveyCreateView
     edit_view_class = SurveyEditView
-    delete_view_class = SurveyDeleteView
     edit_handler = ObjectList(
         [
             FieldPanel("consultation"),

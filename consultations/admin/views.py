@@ -1,19 +1,19 @@
-"""The admin's views of our own: create and edit views that save through actions, deleting
-only what may go, listings of records, and the forms that write through actions (publishing
-results, lifting a block)."""
+"""The admin's views of our own: create and edit views that save through actions, delete
+views and the bulk delete that delete through actions, listings of records, and the forms
+that write through actions (publishing results, lifting a block)."""
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
-from django.db import transaction
-from django.db.models import ProtectedError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils.functional import cached_property
+from django.utils.functional import cached_property, classproperty
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 from wagtail.admin.ui.tables import TitleColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.snippets.bulk_actions.delete import DeleteBulkAction
+from wagtail.snippets.models import get_snippet_models
 from wagtail.snippets.views.snippets import CreateView, DeleteView, EditView, IndexView
 
 from consultations import actions
@@ -25,20 +25,40 @@ from consultations.actions.consultations import (
     change_discussion,
     create_consultation,
     create_discussion,
+    delete_consultation,
+    delete_discussion,
     publish_results,
 )
-from consultations.actions.memberships import change_role, grant_role
+from consultations.actions.memberships import change_role, grant_role, revoke_role
 from consultations.actions.moderation import lift_block
 from consultations.actions.places import (
     change_district,
     change_topic,
     create_district,
     create_topic,
+    delete_district,
+    delete_topic,
 )
-from consultations.actions.word_list import add_blocked_word, change_blocked_word
+from consultations.actions.surveys import delete_survey
+from consultations.actions.word_list import (
+    add_blocked_word,
+    change_blocked_word,
+    delete_blocked_word,
+)
 from consultations.admin.columns import block_scope
 from consultations.admin.forms import PublishResultsForm
-from consultations.models import Consultation, Discussion, UserBlock
+from consultations.models import (
+    BlockedWord,
+    Consultation,
+    ConsultationMembership,
+    Discussion,
+    District,
+    Survey,
+    Topic,
+    UserBlock,
+)
+
+APP_LABEL = "consultations"
 
 
 def show_action_error(form, error: ActionError) -> None:
@@ -214,50 +234,112 @@ class BlockedWordEditView(SavedThroughActionMixin, EditView):
         )
 
 
-class ConsultationDeleteView(DeleteView):
-    """Refuse politely when a page still presents the consultation (the key protects it)."""
+def _delete_consultation(user, consultation):
+    return delete_consultation(editor=user, consultation=consultation)
+
+
+def _delete_discussion(user, discussion):
+    return delete_discussion(editor=user, discussion=discussion)
+
+
+def _delete_topic(user, topic):
+    return delete_topic(editor=user, topic=topic)
+
+
+def _delete_district(user, district):
+    return delete_district(editor=user, district=district)
+
+
+def _revoke_role(user, membership):
+    return revoke_role(editor=user, membership=membership)
+
+
+def _delete_survey(user, survey):
+    return delete_survey(editor=user, survey=survey)
+
+
+def _delete_blocked_word(user, word):
+    return delete_blocked_word(moderator=user, word=word)
+
+
+# The delete action of each model the admin may delete. Blocks and decisions have none: only
+# moderation actions write them (and no rule lets anybody delete them).
+DELETE_ACTIONS = {
+    Consultation: _delete_consultation,
+    Discussion: _delete_discussion,
+    Topic: _delete_topic,
+    District: _delete_district,
+    ConsultationMembership: _revoke_role,
+    BlockedWord: _delete_blocked_word,
+    Survey: _delete_survey,
+}
+
+
+def delete_through_action(user, instance):
+    """Delete ``instance`` through its model's delete action (which checks the named rule,
+    refuses what must stay, writes the one audit entry and broadcasts); refused for a model
+    that has none."""
+    action = DELETE_ACTIONS.get(type(instance))
+    if action is None:
+        raise actions.PermissionDenied()
+    return action(user, instance)
+
+
+class DeletedThroughActionView(DeleteView):
+    """The delete view of a participation object: Wagtail asks for confirmation, the delete
+    action deletes (instead of Wagtail's own delete, which would write the audit entry a
+    second time). A refusal is shown above the listing and nothing is deleted."""
+
+    def delete_action(self):
+        delete_through_action(self.request.user, self.object)
 
     def form_valid(self, form):
         try:
-            with transaction.atomic():
-                return super().form_valid(form)
-        except ProtectedError:
-            messages.error(
-                self.request,
-                _("A page still presents this consultation. Delete or move that page first."),
-            )
+            return super().form_valid(form)
+        except actions.PermissionDenied as error:
+            raise PermissionDenied(error.message) from error
+        except ActionError as error:
+            messages.error(self.request, error.message)
             return redirect(self.get_success_url())
 
 
-DISCUSSION_HAS_COMMENTS = _(
-    "This discussion has comments and cannot be deleted. Remove its block "
-    "from the consultation page instead."
-)
+class BulkDeleteRefused(Exception):
+    def __init__(self, instance, error: ActionError):
+        super().__init__(error.message)
+        self.instance = instance
+        self.error = error
 
 
-def refuse_bulk_deleting_discussions_with_comments(request, action_type, objects, action):
-    """The bulk delete of the listing would bypass ``DiscussionDeleteView``."""
-    if action_type != "delete":
-        return None
-    discussions = [obj.pk for obj in objects if isinstance(obj, Discussion)]
-    if (
-        discussions
-        and Discussion.objects.filter(pk__in=discussions, comments__isnull=False).exists()
-    ):
-        messages.error(request, DISCUSSION_HAS_COMMENTS)
-        return redirect(action.next_url)
-    return None
+class DeleteThroughActionsBulkAction(DeleteBulkAction):
+    """The listings' bulk delete for our models: each selected object goes through its delete
+    action, all in one transaction. When one is refused, nothing is deleted and the message
+    names it and why (a partial bulk delete would be hard to see and to undo). Registered
+    after Wagtail's own bulk delete, which it replaces for our models."""
 
+    @classproperty
+    def models(cls):
+        return [model for model in get_snippet_models() if model._meta.app_label == APP_LABEL]
 
-class DiscussionDeleteView(DeleteView):
-    """Residents' comments are part of the consultation's record: a discussion that has any
-    is not deleted (take its block off the page to close it to view instead)."""
+    @classmethod
+    def execute_action(cls, objects, user=None, **kwargs):
+        user = kwargs["self"].request.user
+        for instance in objects:
+            try:
+                delete_through_action(user, instance)
+            except ActionError as error:
+                raise BulkDeleteRefused(instance, error) from error
+        return len(objects), 0
 
     def form_valid(self, form):
-        if self.object.comments.exists():
-            messages.error(self.request, DISCUSSION_HAS_COMMENTS)
-            return redirect(self.get_success_url())
-        return super().form_valid(form)
+        try:
+            return super().form_valid(form)
+        except BulkDeleteRefused as refused:
+            messages.error(
+                self.request,
+                _("Nothing was deleted. “%(object)s”: %(reason)s")
+                % {"object": refused.instance, "reason": refused.error.message},
+            )
+            return redirect(self.next_url)
 
 
 class RecordIndexView(IndexView):

@@ -11,8 +11,9 @@ from wagtail.admin.panels import (
     ObjectList,
 )
 from wagtail.admin.ui.tables import Column, DateColumn
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
+from consultations.admin.base import ParticipationViewSet
 from consultations.admin.choosers import person_chooser_viewset
 from consultations.admin.columns import block_scope, block_state, block_until, decision_comment
 from consultations.admin.filters import ModerationDecisionFilterSet, UserBlockFilterSet
@@ -22,10 +23,8 @@ from consultations.admin.views import (
     BlockedWordCreateView,
     BlockedWordEditView,
     ConsultationCreateView,
-    ConsultationDeleteView,
     ConsultationEditView,
     DiscussionCreateView,
-    DiscussionDeleteView,
     DiscussionEditView,
     DistrictCreateView,
     DistrictEditView,
@@ -47,7 +46,7 @@ from consultations.models import (
 )
 
 
-class TopicViewSet(SnippetViewSet):
+class TopicViewSet(ParticipationViewSet):
     model = Topic
     icon = "tag"
     menu_label = _("Topics")
@@ -58,7 +57,7 @@ class TopicViewSet(SnippetViewSet):
     panels = [FieldPanel("name"), FieldPanel("slug")]
 
 
-class DistrictViewSet(SnippetViewSet):
+class DistrictViewSet(ParticipationViewSet):
     model = District
     icon = "site"
     menu_label = _("Districts")
@@ -69,7 +68,7 @@ class DistrictViewSet(SnippetViewSet):
     panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("population")]
 
 
-class ConsultationViewSet(SnippetViewSet):
+class ConsultationViewSet(ParticipationViewSet):
     model = Consultation
     icon = "group"
     menu_label = _("Consultations")
@@ -81,7 +80,6 @@ class ConsultationViewSet(SnippetViewSet):
     # Saved through create_consultation / change_consultation (one action with the phases).
     add_view_class = ConsultationCreateView
     edit_view_class = ConsultationEditView
-    delete_view_class = ConsultationDeleteView
     panels = [
         FieldPanel("title"),
         FieldPanel("slug"),
@@ -102,7 +100,7 @@ class ConsultationViewSet(SnippetViewSet):
     ]
 
 
-class ConsultationMembershipViewSet(SnippetViewSet):
+class ConsultationMembershipViewSet(ParticipationViewSet):
     model = ConsultationMembership
     icon = "user"
     menu_label = _("Consultation roles")
@@ -118,7 +116,7 @@ class ConsultationMembershipViewSet(SnippetViewSet):
     ]
 
 
-class DiscussionViewSet(SnippetViewSet):
+class DiscussionViewSet(ParticipationViewSet):
     """Discussions are created here and placed on their consultation's page with a block."""
 
     model = Discussion
@@ -135,7 +133,6 @@ class DiscussionViewSet(SnippetViewSet):
     copy_view_enabled = False
     add_view_class = DiscussionCreateView
     edit_view_class = DiscussionEditView
-    delete_view_class = DiscussionDeleteView
     edit_handler = ObjectList(
         [
             FieldPanel("consultation"),
@@ -153,7 +150,7 @@ class DiscussionViewSet(SnippetViewSet):
         )
 
 
-class BlockedWordViewSet(SnippetViewSet):
+class BlockedWordViewSet(ParticipationViewSet):
     """Comments containing one of these words or phrases wait in the moderation queue."""
 
     model = BlockedWord
@@ -176,7 +173,7 @@ class BlockedWordViewSet(SnippetViewSet):
     ]
 
 
-class UserBlockViewSet(SnippetViewSet):
+class UserBlockViewSet(ParticipationViewSet):
     """Blocks are set from the moderation queue (``block_user``); here they are listed and
     lifted early (``lift_block``)."""
 
@@ -212,7 +209,7 @@ class UserBlockViewSet(SnippetViewSet):
         return UserBlock.objects.select_related("user", "consultation", "moderator")
 
 
-class ModerationDecisionViewSet(SnippetViewSet):
+class ModerationDecisionViewSet(ParticipationViewSet):
     """The audit trail: who decided what, when and why (read-only)."""
 
     model = ModerationDecision

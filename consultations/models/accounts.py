@@ -113,14 +113,22 @@ class User(AbstractUser):
             raise ValidationError({"pseudonym": error.error_list}) from error
 
     def has_perm(self, perm, obj=None):
-        """Our named rules decide our permissions, for superusers too: Django would grant a
-        superuser every permission, so "consultations.delete_comment" would be true through
-        ``has_perm`` and false through the rule. Other permissions (Wagtail's, Django's model
-        permissions) work as Django has them."""
+        """Our named rules alone decide our app's permissions, for superusers too: Django
+        would grant a superuser every permission, so "consultations.delete_comment" would be
+        true through ``has_perm`` and false through the rule, and a record only actions write
+        could be deleted in the admin. A ``consultations.`` name without a rule is refused;
+        model permissions of our app are not read (cms migration 0008 took them from the
+        groups). The exception is this model's own (``consultations.add_user``, ...): the
+        account admin is Wagtail's, and it asks Django's permissions, as do Wagtail's pages,
+        images, documents and admin access."""
         import rules
 
         if rules.perm_exists(perm):
-            return self.is_active and rules.has_perm(perm, self, obj)
+            return bool(self.is_active and rules.has_perm(perm, self, obj))
+        app_label, _, codename = perm.partition(".")
+        _action, _, model_name = codename.partition("_")
+        if app_label == self._meta.app_label and model_name != self._meta.model_name:
+            return False
         return super().has_perm(perm, obj)
 
     @property

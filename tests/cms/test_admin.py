@@ -43,12 +43,20 @@ def add_url(parent):
     "codename",
     [
         f"consultations.{action}_{model}"
-        for model in ("topic", "district", "consultation", "phase", "consultationmembership")
+        for model in ("topic", "district", "consultation", "consultationmembership", "discussion")
         for action in ("add", "change", "delete", "view")
     ],
 )
-def test_editors_have_the_participation_model_permissions(editor, codename):
+def test_editors_have_the_rules_for_what_they_set_up(editor, codename):
     assert editor.has_perm(codename)
+
+
+def test_phases_have_no_permissions_of_their_own(editor):
+    """Phases are written with their consultation (``change_consultation``); a name without a
+    rule is refused, to superusers too (model permissions of our app are not read)."""
+    for person in (editor, make_user(superuser=True)):
+        for action in ("add", "change", "delete", "view"):
+            assert not person.has_perm(f"consultations.{action}_phase")
 
 
 def test_editors_may_publish_anywhere_in_the_tree(editor, home):
