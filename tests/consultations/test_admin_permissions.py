@@ -29,6 +29,7 @@ from consultations.actions.discussions import post_comment
 from consultations.actions.memberships import revoke_role
 from consultations.actions.moderation import block_user, hide_comment
 from consultations.actions.places import delete_district, delete_topic
+from consultations.actions.surveys import create_survey
 from consultations.actions.word_list import delete_blocked_word
 from consultations.admin import views as admin_views
 from consultations.admin.permissions import RulesPermissionPolicy
@@ -75,8 +76,16 @@ MODELS = [
     "blockedword",
     "userblock",
     "moderationdecision",
+    "survey",
 ]
-SET_UP_BY_EDITORS = {"topic", "district", "consultation", "consultationmembership", "discussion"}
+SET_UP_BY_EDITORS = {
+    "topic",
+    "district",
+    "consultation",
+    "consultationmembership",
+    "discussion",
+    "survey",
+}
 WRITTEN_ONLY_BY_ACTIONS = {"userblock", "moderationdecision"}
 VIEWS = ["index", "add", "edit", "delete", "inspect"]
 
@@ -146,8 +155,17 @@ def objects():
         "blockedword": BlockedWord.objects.create(phrase="Depp"),
         "userblock": block,
         "moderationdecision": ModerationDecision.objects.first(),
+        "survey": _survey(consultation),
         "_consultation": consultation,
     }
+
+
+def _survey(consultation):
+    """A survey built by an editor who then leaves (the tables count the people with roles)."""
+    builder = make_user(groups=(roles.EDITORS,))
+    survey = create_survey(editor=builder, consultation=consultation, title="Leer")
+    builder.delete()
+    return survey
 
 
 def url(model: str, view: str, instance) -> str | None:

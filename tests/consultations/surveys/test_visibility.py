@@ -293,8 +293,12 @@ def test_site_moderators_see_no_draft_in_the_admin_listing(client, world):
         ADMIN_LISTING,
         f"{ADMIN_LISTING}?q=Umfrage",
         "/admin/snippets/choose/consultations/survey/",
+        "/admin/snippets/choose/consultations/survey/results/?q=Umfrage",
     ):
         assert title_of("draft") not in client.get(url).content.decode(), url
+    draft = _surveys["draft"]
+    chosen = client.get(f"/admin/snippets/choose/consultations/survey/chosen/{draft.pk}/")
+    assert chosen.status_code == 404
 
 
 # --- The results socket (its own database transactions: consumers run in other threads) ------
