@@ -19,6 +19,18 @@ urlpatterns = [
     path("kommentare/<int:pk>/sperren/", moderation.block_author, name="block_author"),
     path("umfragen/<int:pk>/", surveys.survey_detail, name="survey_detail"),
     path("umfragen/<int:pk>/ergebnisse/", surveys.results, name="survey_results"),
+    path("umfragen/<int:pk>/auswertung/", surveys.staff_overview, name="survey_staff"),
+    path(
+        "umfragen/<int:pk>/auswertung/freitext/<int:question_pk>/",
+        surveys.free_text,
+        name="survey_free_text",
+    ),
+    path(
+        "umfragen/<int:pk>/auswertung/antworten.<str:format>",
+        surveys.export,
+        name="survey_export",
+    ),
+    path("umfragen/<int:pk>/papier/", surveys.paper_entry, name="survey_paper_entry"),
     path("moderation/", moderation.queue, name="moderation_queue"),
     path("moderation/kommentare/<int:pk>/", moderation.comment_detail, name="moderation_comment"),
     path(

@@ -177,8 +177,8 @@ def open_survey_button(snippet, user, next_url=None):
             priority=30,
         )
         yield Button(
-            _("Results"),
-            reverse("survey_results", args=[snippet.pk]),
+            _("Evaluation"),
+            reverse("survey_staff", args=[snippet.pk]),
             icon_name="table",
             priority=31,
         )

@@ -15,16 +15,17 @@ import rules
 from django.conf import settings
 from django.contrib import messages
 from django.core import signing
-from django.http import Http404
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from consultations import answering, selectors
+from consultations import answering, selectors, survey_exports
 from consultations.actions import ActionError
 from consultations.actions import surveys as actions
-from consultations.models import Response, Survey
+from consultations.models import Answer, Question, Response, Survey
 from consultations.question_types import question_type
 from consultations.results import survey_results
 from consultations.survey_timing import closes_at, has_closed, opens_at, results_are_public
@@ -339,3 +340,124 @@ def survey_teaser_context(request, survey) -> dict:
         "results_public": results_are_public(survey),
         "question_count": survey.questions.count(),
     }
+
+
+# --- staff: evaluation, free text, exports, paper forms -------------------------------------
+
+FREE_TEXT_PER_PAGE = 50
+
+
+def _managed_survey(request, pk) -> Survey:
+    survey = _survey_for(request, pk)
+    if not rules.has_perm("consultations.manage_survey", request.user, survey):
+        raise Http404
+    return survey
+
+
+@require_GET
+def staff_overview(request, pk):
+    """Everything staff evaluate: all figures (free-text questions counted), the breakdown
+    by district with small groups suppressed, and the ways to the free text and the exports."""
+    survey = _managed_survey(request, pk)
+    results = survey_results(survey, include_private=True)
+    return render(
+        request,
+        "consultations/surveys/staff.html",
+        {
+            "survey": survey,
+            "consultation": survey.consultation,
+            "results": results,
+            "breakdowns": survey_exports.district_breakdowns(survey),
+            "small_group": survey_exports.SMALL_GROUP,
+            "free_text_questions": [
+                result for result in results.questions if result.style == "private"
+            ],
+        },
+    )
+
+
+@require_GET
+def free_text(request, pk, question_pk):
+    """One free-text question's answers, newest first, searchable, 50 a page. Staff only; the
+    answers show their random response id, never who wrote them."""
+    survey = _managed_survey(request, pk)
+    question = get_object_or_404(Question, pk=question_pk, survey=survey)
+    query = (request.GET.get("q") or "").strip()[:200]
+    answers = (
+        Answer.objects.filter(question=question)
+        .exclude(text="")
+        .select_related("response")
+        .order_by("-response__modified", "-pk")
+    )
+    if query:
+        answers = answers.filter(text__icontains=query)
+    paginator = Paginator(answers, FREE_TEXT_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "consultations/surveys/free_text.html",
+        {
+            "survey": survey,
+            "question": question,
+            "page_obj": page,
+            "query": query,
+            "total": paginator.count,
+        },
+    )
+
+
+@require_GET
+def export(request, pk, format):
+    if format not in ("csv", "xlsx"):
+        raise Http404
+    survey = _managed_survey(request, pk)
+    name = f"umfrage-{survey.pk}-antworten"
+    if format == "csv":
+        response = HttpResponse(
+            survey_exports.as_csv(survey), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    else:
+        response = HttpResponse(
+            survey_exports.as_xlsx(survey),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def paper_entry(request, pk):
+    """Staff type in a paper form: every question on one page, checked like online answers;
+    each submit stores one new response marked "paper"."""
+    survey = _managed_survey(request, pk)
+    structure = answering.structure(survey)
+    data: dict = {}
+    errors: dict = {}
+    if request.method == "POST":
+        data = answering.raw_data_for(structure.questions, request.POST)
+        try:
+            actions.enter_paper_response(staff=request.user, survey=survey, data=data)
+        except actions.AnswersInvalid as error:
+            errors = error.errors
+        except ActionError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The paper response is saved. Enter the next one."))
+            return redirect(reverse("survey_paper_entry", args=[survey.pk]))
+    numbers = {question.pk: index for index, question in enumerate(structure.questions, 1)}
+    questions = [
+        question_context(structure, question, data, errors, numbers[question.pk])
+        for question in structure.questions
+    ]
+    return render(
+        request,
+        "consultations/surveys/paper.html",
+        {
+            "survey": survey,
+            "questions": questions,
+            "errors": [item for item in questions if item["error"]],
+        },
+        status=400 if errors else 200,
+    )
