@@ -234,6 +234,45 @@ class SurveyBlock(blocks.StructBlock):
         return context
 
 
+class QuickPollBlock(blocks.StructBlock):
+    """A quick poll (Participation › Quick polls) on any page. The page stays cacheable for
+    anonymous visitors: the block is the same for all of them (no CSRF token, no per-browser
+    state; a browser that voted gets its result from ``poll.js``)."""
+
+    poll = SnippetChooserBlock(
+        "consultations.QuickPoll",
+        label=_("quick poll"),
+        help_text=_("One question, open between its own dates (Participation › Quick polls)."),
+    )
+
+    class Meta:
+        icon = "tick-inverse"
+        label = _("Quick poll")
+        template = "cms/blocks/quick_poll_block.html"
+
+    def get_context(self, value, parent_context=None):
+        from consultations.views.polls import poll_context, results
+
+        parent_context = parent_context or {}
+        context = super().get_context(value, parent_context=parent_context)
+        context["poll"] = None
+        poll = value.get("poll")
+        request = parent_context.get("request")
+        if poll is None or request is None:
+            return context
+        if not rules.has_perm("consultations.view_quickpoll", request.user, poll):
+            return context
+        mine = None
+        if request.user.is_authenticated:
+            mine = poll.votes.filter(user=request.user).select_related("choice").first()
+        context.update(poll_context(request, poll, mine=mine))
+        if mine is not None or context["closed"]:
+            context["results"] = results(poll)
+        page = parent_context.get("page")
+        context["page_url"] = getattr(page, "url", "") or request.path
+        return context
+
+
 def _live_page_of(consultation):
     """The consultation's page if it is live; reached through the one-to-one key's reverse
     side (``ConsultationPage.consultation``, related name ``page``) so that the blocks, which
@@ -290,6 +329,7 @@ class BodyStreamBlock(blocks.StreamBlock):
     faq = FaqBlock()
     document = DocumentBlock()
     consultation_teaser = ConsultationTeaserBlock()
+    quick_poll = QuickPollBlock()
 
     class Meta:
         label = _("Content")

@@ -228,3 +228,16 @@ def survey_results_public(user, survey) -> bool:
     from consultations.survey_timing import results_are_public
 
     return survey is not None and results_are_public(survey)
+
+
+# --- Quick polls --------------------------------------------------------------------------------
+
+
+@rules.predicate
+def is_published_poll(user, poll) -> bool:
+    return poll is not None and bool(getattr(poll, "is_published", False))
+
+
+@rules.predicate
+def poll_for_everyone(user, poll) -> bool:
+    return poll is not None and getattr(poll, "audience", None) == "everyone"

@@ -18,9 +18,11 @@ from consultations.predicates import (
     is_live_comment,
     is_participant,
     is_public,
+    is_published_poll,
     is_published_survey,
     is_resident,
     is_site_moderator,
+    poll_for_everyone,
     sees_module_instance,
     survey_results_public,
     verb_is_open,
@@ -117,6 +119,15 @@ PERMISSIONS = {
     "consultations.add_survey": is_editor | is_admin,
     "consultations.change_survey": is_editor | is_admin,
     "consultations.delete_survey": is_editor | is_admin,
+    # Quick polls (target: a poll; outside consultations, open between their own dates).
+    "consultations.vote_in_poll": sees_module_instance
+    & is_published_poll
+    & verb_is_open(Verb.VOTE)
+    & (is_resident | poll_for_everyone),
+    "consultations.view_quickpoll": (has_target & sees_module_instance) | is_editor | is_admin,
+    "consultations.add_quickpoll": is_editor | is_admin,
+    "consultations.change_quickpoll": is_editor | is_admin,
+    "consultations.delete_quickpoll": is_editor | is_admin,
 }
 
 for _name, _predicate in PERMISSIONS.items():

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import csv
 import io
-from decimal import Decimal
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Count
 from django.utils.translation import gettext as _

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from consultations.views import accounts, discussions, language, moderation, surveys
+from consultations.views import accounts, discussions, language, moderation, polls, surveys
 
 urlpatterns = [
     path("konto/profil/", accounts.profile, name="profile"),
@@ -17,6 +17,8 @@ urlpatterns = [
     path("kommentare/<int:pk>/melden/", discussions.report_comment, name="report_comment"),
     path("kommentare/<int:pk>/moderieren/", moderation.decide, name="moderate_comment"),
     path("kommentare/<int:pk>/sperren/", moderation.block_author, name="block_author"),
+    path("abstimmungen/<int:pk>/", polls.poll_detail, name="poll_detail"),
+    path("abstimmungen/<int:pk>/abstimmen/", polls.poll_vote, name="poll_vote"),
     path("umfragen/<int:pk>/", surveys.survey_detail, name="survey_detail"),
     path("umfragen/<int:pk>/ergebnisse/", surveys.results, name="survey_results"),
     path("umfragen/<int:pk>/auswertung/", surveys.staff_overview, name="survey_staff"),

@@ -39,6 +39,7 @@ from consultations.actions.places import (
     delete_district,
     delete_topic,
 )
+from consultations.actions.polls import delete_poll
 from consultations.actions.surveys import delete_survey
 from consultations.actions.word_list import (
     add_blocked_word,
@@ -53,6 +54,7 @@ from consultations.models import (
     ConsultationMembership,
     Discussion,
     District,
+    QuickPoll,
     Survey,
     Topic,
     UserBlock,
@@ -254,6 +256,10 @@ def _revoke_role(user, membership):
     return revoke_role(editor=user, membership=membership)
 
 
+def _delete_poll(user, poll):
+    return delete_poll(editor=user, poll=poll)
+
+
 def _delete_survey(user, survey):
     return delete_survey(editor=user, survey=survey)
 
@@ -272,6 +278,7 @@ DELETE_ACTIONS = {
     ConsultationMembership: _revoke_role,
     BlockedWord: _delete_blocked_word,
     Survey: _delete_survey,
+    QuickPoll: _delete_poll,
 }
 
 

@@ -18,6 +18,7 @@ from consultations.admin.choosers import person_chooser_viewset
 from consultations.admin.columns import block_scope, block_state, block_until, decision_comment
 from consultations.admin.filters import ModerationDecisionFilterSet, UserBlockFilterSet
 from consultations.admin.forms import DiscussionForm
+from consultations.admin.polls import QuickPollViewSet
 from consultations.admin.surveys import SurveyViewSet
 from consultations.admin.views import (
     BlockedWordCreateView,
@@ -254,6 +255,7 @@ class ParticipationViewSetGroup(SnippetViewSetGroup):
         ConsultationViewSet,
         DiscussionViewSet,
         SurveyViewSet,
+        QuickPollViewSet,
         TopicViewSet,
         DistrictViewSet,
         ConsultationMembershipViewSet,

@@ -20,6 +20,7 @@ from .moderation import (
     ReportReason,
     UserBlock,
 )
+from .polls import PollChoice, PollVote, QuickPoll
 from .surveys import SURVEY_TEXT_MAX_LENGTH, Answer, Choice, Question, Response, Survey
 
 __all__ = [
@@ -43,7 +44,10 @@ __all__ = [
     "Notification",
     "Phase",
     "PhasedModule",
+    "PollChoice",
+    "PollVote",
     "Question",
+    "QuickPoll",
     "Reaction",
     "RemovalReason",
     "Report",
