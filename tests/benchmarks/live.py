@@ -216,20 +216,8 @@ def _high_open_files_limit() -> None:
 class Server(harness.ServerProcess):
     """A uvicorn process in its own session with a high open-files limit."""
 
-    def launch(self) -> Server:
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(
-                self.argv,
-                cwd=harness.ROOT,
-                env=self.env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                preexec_fn=_high_open_files_limit,
-            )
-        return self
+    def popen_options(self) -> dict:
+        return {"preexec_fn": _high_open_files_limit}
 
     def cpu_seconds(self) -> float:
         try:
@@ -267,12 +255,11 @@ def start_servers(site: Site, args, log_dir: Path) -> list[Server]:
     servers = []
     try:
         for number in range(site.processes):
-            port = harness.free_port()
             server = Server(
                 f"uvicorn-{site.setup}-{number + 1}",
-                uvicorn_argv(port, args),
+                uvicorn_argv(0, args),
                 env=site.env,
-                port=port,
+                port=0,
                 log_dir=log_dir,
             )
             servers.append(server.launch())
