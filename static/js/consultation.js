@@ -53,10 +53,9 @@
 
   var STATUSES = ["upcoming", "open", "evaluating", "closed"];
 
-  function updateStatus(status) {
-    var holder = document.querySelector("[data-consultation-status]");
-    var label = holder && holder.getAttribute("data-label-" + status);
-    var badge = holder && holder.querySelector(".badge");
+  function updateStatus(words, status) {
+    var label = words.getAttribute("data-label-" + status);
+    var badge = document.querySelector(".consultation__meta .badge");
     if (STATUSES.indexOf(status) < 0 || !label || !badge) return;
     STATUSES.forEach(function (name) { badge.classList.remove("badge--" + name); });
     badge.classList.add("badge--" + status);
@@ -88,8 +87,8 @@
     return byId;
   }
 
-  function updateTimeline(payload) {
-    var timeline = document.querySelector("[data-timeline]");
+  function updateTimeline(words, payload) {
+    var timeline = document.querySelector(".consultation__timeline .timeline");
     var byId = timeline && shownPhases(timeline, payload.phases);
     if (!byId) return;
     var now = Date.now();
@@ -102,8 +101,8 @@
       if (active) item.setAttribute("aria-current", "step");
       else item.removeAttribute("aria-current");
       var state = item.querySelector(".timeline__state");
-      var text = active ? timeline.getAttribute("data-label-current")
-        : past ? timeline.getAttribute("data-label-completed") : "";
+      var text = active ? words.getAttribute("data-label-current")
+        : past ? words.getAttribute("data-label-completed") : "";
       if (!text) {
         if (state) state.remove();
         return;
@@ -120,10 +119,11 @@
 
   window.Mitreden.on("consultation.updated", function (event, root, announce) {
     var payload = event.payload || {};
-    updateStatus(payload.status);
-    updateTimeline(payload);
+    // The notice carries the words, in the page's language.
     var notice = document.querySelector("[data-consultation-updated]");
     if (!notice) return;
+    updateStatus(notice, payload.status);
+    updateTimeline(notice, payload);
     notice.hidden = false;
     announce(notice.getAttribute("data-announce") || "");
   });

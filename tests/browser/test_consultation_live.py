@@ -39,7 +39,7 @@ def test_an_editors_change_is_announced_on_an_open_consultation_page(sign_in, ne
     article = reader.page.locator("article.consultation")
     expect(article).to_have_attribute("data-live-state", "connected")
     consultation_id = SOCKET.search(article.get_attribute("data-live-socket")).group(1)
-    badge = reader.page.locator("[data-consultation-status] .badge").inner_text()
+    badge = reader.page.locator(".consultation__meta .badge").inner_text()
     current = reader.page.locator(".timeline__phase[aria-current=step]").get_attribute(
         "data-phase-id"
     )
@@ -58,7 +58,7 @@ def test_an_editors_change_is_announced_on_an_open_consultation_page(sign_in, ne
         expect(link).to_have_attribute("href", STADTHALLE)
         expect(reader.page.locator("#live-announcer")).to_have_text(f"{CHANGED} {RELOAD}")
         # The phases did not change: status and current phase are as before, still marked.
-        expect(reader.page.locator("[data-consultation-status] .badge")).to_have_text(badge)
+        expect(reader.page.locator(".consultation__meta .badge")).to_have_text(badge)
         if current:
             expect(reader.page.locator(".timeline__phase[aria-current=step]")).to_have_attribute(
                 "data-phase-id", current
