@@ -1,9 +1,15 @@
-"""A process-local channel layer that stays fast with thousands of open sockets.
+"""A process-local channel layer that is safe to send to from any thread.
 
-Channels' ``InMemoryChannelLayer`` sweeps every channel and every group membership on each
-``receive()`` and ``group_send()``, so one broadcast to N sockets costs O(N²): at 5,000 sockets
-no broadcast finished within 10 s. ``InProcessChannelLayer`` does the same job for the
-embedded, single-process setup (no Redis), with these costs instead:
+Why not Channels' ``InMemoryChannelLayer`` (measured, docs/live-benchmarks.md, "Our layer
+against the stock one"): since the hubs (``consultations/hubs.py``) hold one channel per group
+and process, fan-out costs the same with either (34–64 µs per delivery at 1,000 and 5,000
+viewers, no loss). The stock layer's O(N²) sweep only hurt with one channel per socket. What
+remains is threads: the reaction tallies are sent from a ``threading.Timer``
+(``realtime.broadcast_state_coalesced``), and the stock layer puts into an asyncio queue of the
+server's loop from that thread without waking it (the message waited until the loop woke for
+something else: 5 s on an idle loop, against 1–6 ms here) and changes its dicts from two
+threads without a lock. ``InProcessChannelLayer`` does the same job for the embedded,
+single-process setup (no Redis), with these costs instead:
 
 - ``group_send`` touches the group's members and nothing else, and never waits: a member whose
   queue is full misses that message (as with the stock layer), the others are unaffected. The

@@ -217,8 +217,9 @@ if REDIS_URL:
         for alias, fallback in (("default", "memory"), ("pages", "none"))
     }
 else:
-    # One process, no Redis: our in-process layer (the stock in-memory one costs O(N²) per
-    # broadcast and collapses at a few thousand viewers; see consultations/layers.py).
+    # One process, no Redis: our in-process layer. It fans out as fast as the stock in-memory
+    # one, but is also safe to send to from plain threads (the reaction tallies' timer); see
+    # consultations/layers.py and docs/live-benchmarks.md.
     CHANNEL_LAYERS = {"default": {"BACKEND": "consultations.layers.InProcessChannelLayer"}}
     # Local-memory caches with one LOCATION share their data: "pages" is "default" here.
     CACHES = {

@@ -61,6 +61,13 @@ from consultations.actions.consultations import (
 from consultations.actions.discussions import post_comment, react
 from consultations.actions.moderation import set_official
 from consultations.actions.places import create_district, create_topic
+from consultations.actions.polls import create_poll
+from consultations.actions.surveys import (
+    change_survey,
+    create_survey,
+    enter_paper_response,
+    submit_response,
+)
 from consultations.actions.word_list import add_blocked_word
 from consultations.models import (
     BlockedWord,
@@ -68,7 +75,9 @@ from consultations.models import (
     Consultation,
     Discussion,
     District,
+    QuickPoll,
     Reaction,
+    Survey,
     Topic,
     User,
 )
@@ -174,6 +183,8 @@ class DemoLoader:
         self.load_settings(home.get_site() or Site.objects.get(is_default_site=True))
         self.load_word_list()
         self.load_comments()
+        self.load_surveys()
+        self.load_polls()
         people = self.objects["accounts"]
         return [(people[spec["email"]], spec["role"]) for spec in self.data["accounts"]]
 
@@ -473,6 +484,146 @@ class DemoLoader:
         document.save()
         self.note("demo document")
         return document
+
+    # --- surveys and quick polls ------------------------------------------------------------
+
+    def load_surveys(self) -> None:
+        """Each survey with its questions (conditions added once the questions exist), placed
+        on its consultation's page, and its generated responses."""
+        for spec in self.data.get("surveys", []):
+            consultation = self.objects["consultations"][spec["consultation"]]
+            survey = Survey.objects.filter(consultation=consultation, title=spec["title"]).first()
+            if survey is None:
+                survey = self.create_survey(consultation, spec)
+                self.note(f"survey {spec['title']}")
+            self.place_survey(consultation, survey)
+            if not survey.responses.exists():
+                self.answer_survey(survey, spec)
+
+    def create_survey(self, consultation: Consultation, spec: dict[str, Any]) -> Survey:
+        questions = [self.question(question) for question in spec["questions"]]
+        fields = {
+            "title": spec["title"],
+            "description": spec.get("description", ""),
+            "status": Survey.Status.PUBLISHED,
+            "results_visibility": spec.get("results_visibility", Survey.ResultsVisibility.AFTER),
+        }
+        survey = create_survey(
+            editor=self.editor(), consultation=consultation, questions=questions, **fields
+        )
+        saved = list(survey.questions.order_by("sort_order"))
+        keys = {question["key"]: saved[index] for index, question in enumerate(spec["questions"])}
+        if any("condition" in question for question in spec["questions"]):
+            changed = []
+            for index, question in enumerate(spec["questions"]):
+                item = {**questions[index], "id": saved[index].pk}
+                item["choices"] = [
+                    {"id": choice.pk, "label": choice.label}
+                    for choice in saved[index].choices.all()
+                ]
+                if "condition" in question:
+                    item["condition_question"] = keys[question["condition"]["question"]].pk
+                    item["condition_value"] = question["condition"]["value"]
+                changed.append(item)
+            survey = change_survey(editor=self.editor(), survey=survey, questions=changed, **fields)
+        return survey
+
+    @staticmethod
+    def question(spec: dict[str, Any]) -> dict[str, Any]:
+        item = {key: value for key, value in spec.items() if key not in ("key", "condition")}
+        item["choices"] = [{"label": label} for label in spec.get("choices", [])]
+        return item
+
+    def place_survey(self, consultation: Consultation, survey: Survey) -> None:
+        page = ConsultationPage.objects.filter(consultation=consultation).first()
+        if page is None or any(
+            block.block_type == "survey" and block.value.get("survey") == survey
+            for block in page.body
+        ):
+            return
+        page.body.append(("survey", {"survey": survey}))
+        publish_page(page, editor=self.editor())
+        self.note(f"survey block on {page.title}")
+
+    def answer_survey(self, survey: Survey, spec: dict[str, Any]) -> None:
+        """Generated paper forms (seeded: the same on every machine) and the named residents'
+        own answers, through the actions."""
+        from random import Random
+
+        from django.utils.datastructures import MultiValueDict
+
+        from consultations import answering
+
+        randomness = Random(2026)
+        structure = answering.structure(survey)
+        districts = list(self.objects["districts"].values())
+
+        def form() -> MultiValueDict:
+            data = MultiValueDict()
+            for question in structure.questions:
+                choices = [str(choice.pk) for choice in question.choices.all()]
+                name = question.field_name
+                if not question.required and randomness.random() < 0.15:
+                    continue
+                if question.kind == "yes_no":
+                    data.setlist(name, [randomness.choice(["yes", "yes", "no", "abstain"])])
+                elif question.kind == "single_choice":
+                    weights = [4, 6, 3, 1][: len(choices)]
+                    data.setlist(name, randomness.choices(choices, weights=weights, k=1))
+                elif question.kind == "multiple_choice":
+                    picked = randomness.sample(choices, k=randomness.randint(1, 3))
+                    data.setlist(name, picked)
+                elif question.kind == "scale":
+                    data.setlist(name, [str(randomness.choice([1, 2, 2, 3, 3, 3, 4, 4, 5]))])
+                elif question.kind == "ranking":
+                    order = randomness.sample(choices, k=len(choices))
+                    for place, pk in enumerate(order, start=1):
+                        data.setlist(f"{name}_c{pk}", [str(place)])
+                elif question.kind == "number":
+                    data.setlist(name, [str(randomness.choice([0, 3, 5, 5, 8, 10, 12]))])
+                elif question.kind == "date":
+                    day = self.today - timedelta(days=randomness.randint(10, 700))
+                    data.setlist(name, [day.isoformat()])
+                elif question.kind == "short_text" and randomness.random() < 0.3:
+                    names = ["Musterhalle", "Bürgerhaus", "Forum am Markt"]
+                    data.setlist(name, [randomness.choice(names)])
+            return data
+
+        for _n in range(spec.get("paper_responses", 0)):
+            enter_paper_response(
+                staff=self.editor(),
+                survey=survey,
+                data=form(),
+                district=randomness.choice(districts),
+            )
+        for email in spec.get("answered_by", []):
+            submit_response(survey=survey, user=self.objects["accounts"][email], data=form())
+        self.note(f"responses to {survey.title}")
+
+    def load_polls(self) -> None:
+        for spec in self.data.get("polls", []):
+            poll = QuickPoll.objects.filter(question=spec["question"]).first()
+            if poll is None:
+                poll = create_poll(
+                    editor=self.editor(),
+                    question=spec["question"],
+                    opens=self.at(spec["opens"]),
+                    closes=self.at(spec["closes"]),
+                    audience=spec.get("audience", QuickPoll.Audience.RESIDENTS),
+                    choices=[{"label": label} for label in spec["choices"]],
+                    is_published=True,
+                )
+                self.note(f"quick poll {spec['question']}")
+            if spec.get("on_home_page"):
+                home = self.objects["pages"]["home"]
+                home = type(home).objects.get(pk=home.pk)
+                if not any(
+                    block.block_type == "quick_poll" and block.value.get("poll") == poll
+                    for block in home.body
+                ):
+                    home.body.append(("quick_poll", {"poll": poll}))
+                    publish_page(home, editor=self.editor())
+                    self.note("quick poll on the home page")
 
     # --- pages ------------------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from consultations.models import (
     Answer,
     Choice,
     Consultation,
+    District,
     Phase,
     Question,
     Response,
@@ -542,9 +543,11 @@ def submit_response(
     return response
 
 
-def enter_paper_response(*, staff: User, survey: Survey, data: Mapping[str, Any]) -> Response:
+def enter_paper_response(
+    *, staff: User, survey: Survey, data: Mapping[str, Any], district: District | None = None
+) -> Response:
     """Enter the answers of a paper form, marked as such (also after the survey closed: the
-    forms were collected while it ran).
+    forms were collected while it ran), with the district the form names, if any.
 
     Who: ``consultations.manage_survey``. Checked like answers given online; writes a new
     response with source "paper" and the staff member who entered it, and a log entry.
@@ -556,7 +559,7 @@ def enter_paper_response(*, staff: User, survey: Survey, data: Mapping[str, Any]
     survey_structure, cleaned = _clean_or_refuse(survey, data)
     with transaction.atomic():
         response = Response.objects.create(
-            survey=survey, source=Response.Source.PAPER, entered_by=staff
+            survey=survey, source=Response.Source.PAPER, entered_by=staff, district=district
         )
         _write_answers(response, survey_structure, cleaned.values)
         log(

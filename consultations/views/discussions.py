@@ -11,6 +11,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -94,8 +95,18 @@ def discussion_detail(request, pk):
 def comment_permalink(request, pk):
     """A stable link to one comment: opens the page of its thread, scrolled to it (a removed
     comment shows as a tombstone there). Moderators are taken to the comment's moderation page
-    when it is held, since the thread shows held comments only to their authors."""
+    when it is held, since the thread shows held comments only to their authors.
+
+    Asked for JSON, it answers with the comment as this viewer sees it on the page: how an
+    author's open page shows their own comment after an edit sent it back to review (the live
+    event tells everyone only that it is no longer public)."""
     comment = _comment_for(request, pk)
+    if wants_json(request):
+        response = JsonResponse(
+            {"id": comment.pk, "html": _render_comment(request, comment, part="article")}
+        )
+        patch_vary_headers(response, ["Accept"])
+        return response
     if comment.status == Comment.Status.PENDING and comment.author_id != request.user.pk:
         return redirect("moderation_comment", pk=comment.pk)
     page = selectors.page_of_comment(comment)

@@ -184,13 +184,44 @@
     announce(section.getAttribute("data-text-new-comment") + " " + payload.author);
   });
 
+  /* The author's own comment went back to review (an edit matched the word list, or the
+   * consultation reviews every comment): the public is told only that it is no longer shown,
+   * but its author keeps seeing it, with the new wording and marked as awaiting review, as on
+   * reload. That rendering is theirs alone, so it is asked for, not carried by the event. If
+   * asking fails, the comment stays as it was rather than vanish from its author's page. */
+  function showOwnHeld(section, article) {
+    var link = article.querySelector("[data-permalink]");
+    if (!link) return;
+    var id = article.getAttribute("data-comment");
+    fetch(link.href, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        return response.json();
+      })
+      .then(function (body) {
+        // Replaced meanwhile (published, removed): that newer state wins over this answer.
+        if (findComment(id) !== article || typeof body.html !== "string") return;
+        var fragment = parseFragment(body.html);
+        if (!fragment.article) return;
+        replaceArticle(section, article, fragment.article);
+        window.Mitreden.announce(section.getAttribute("data-text-changed"));
+      })
+      .catch(function () {});
+  }
+
   window.Mitreden.on("discussion.comment_changed", function (event, root, announce) {
     var payload = localize(event.payload);
     var section = sectionFor(payload.discussion);
     var article = findComment(payload.id);
     if (!section) return;
     if (!payload.visible) {
-      if (article && article.parentNode) article.parentNode.hidden = true;
+      if (!article) return;
+      var viewer = viewerOf(section);
+      if (viewer.id !== "" && article.getAttribute("data-author") === viewer.id) {
+        showOwnHeld(section, article);
+      } else if (article.parentNode) {
+        article.parentNode.hidden = true;
+      }
       return;
     }
     var fragment = parseFragment(payload.html);

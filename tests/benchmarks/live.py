@@ -4,11 +4,14 @@
     .venv/bin/python -m tests.benchmarks.live --viewers 100,1000,5000 --setups default,redis \\
         --comments 30 --rate 2 --write docs/live-benchmarks.md
     .venv/bin/python -m tests.benchmarks.live --setups redis --viewers 5000 --server-deflate
+    .venv/bin/python -m tests.benchmarks.live --setups default --viewers 1000,1000,1000 \\
+        --layer in-memory
 
 Setups (every server runs as in production: DEBUG off, collected static files, uvicorn):
 
 - ``default``: ONE uvicorn process on a fresh SQLite database, no REDIS_URL, so the channel
-  layer is our ``InProcessChannelLayer`` (the embedded setup, ``make run``).
+  layer is the one settings.py picks without Redis (the embedded setup, ``make run``), or the
+  one named by ``--layer`` (``in-memory``: Channels' stock ``InMemoryChannelLayer``).
 - ``redis``: TWO uvicorn processes sharing a fresh PostgreSQL database and Redis
   (``RedisPubSubChannelLayer``). Viewers are split evenly across both; comments are posted
   through the first, so half of the deliveries cross processes through Redis.
@@ -112,13 +115,15 @@ def _with_database(url: str, name: str) -> str:
 
 SEED = """
 import json
+from django.conf import settings
 from consultations.phases import PhaseKind
 from tests.factories import PASSWORD, make_consultation, make_discussion, make_user
 user = make_user(email="live-benchmark@example.org", pseudonym="Lastprobe", verified=True)
 consultation = make_consultation(title="Live-Benchmark", active=PhaseKind.PARTICIPATION)
 discussion = make_discussion(consultation, title="Live-Benchmark")
 print("SEED " + json.dumps({"discussion": discussion.pk, "email": user.email,
-                            "password": PASSWORD}))
+                            "password": PASSWORD,
+                            "layer": settings.CHANNEL_LAYERS["default"]["BACKEND"]}))
 """
 
 
@@ -133,6 +138,7 @@ class Site:
     discussion: int = 0
     email: str = ""
     password: str = ""
+    layer: str = ""  # the channel layer's dotted path, as the servers' settings say
 
     def seed(self) -> None:
         output = harness.shell(SEED, env=self.env)
@@ -140,10 +146,11 @@ class Site:
         import json
 
         data = json.loads(line[5:])
-        self.discussion, self.email, self.password = (
+        self.discussion, self.email, self.password, self.layer = (
             data["discussion"],
             data["email"],
             data["password"],
+            data["layer"],
         )
 
 
@@ -162,8 +169,31 @@ def server_environment(database: Database, workdir: Path, redis: str | None) -> 
     )
 
 
+# ``--layer``: channel layers the ``default`` setup can run with (none given: settings.py's).
+LAYERS = {
+    "in-process": "consultations.layers.InProcessChannelLayer",
+    "in-memory": "channels.layers.InMemoryChannelLayer",
+}
+
+
+def with_layer(env: dict[str, str], layer: str | None) -> dict[str, str]:
+    """The environment with the channel layer named by ``--layer`` (see layer_settings.py)."""
+    if layer is None:
+        return env
+    return {
+        **env,
+        "DJANGO_SETTINGS_MODULE": "tests.benchmarks.layer_settings",
+        "BENCHMARK_CHANNEL_LAYER": LAYERS[layer],
+    }
+
+
 def prepare_sites(
-    setups: list[str], workdir: Path, postgres: str, redis: str, sites: list[Site]
+    setups: list[str],
+    workdir: Path,
+    postgres: str,
+    redis: str,
+    sites: list[Site],
+    layer: str | None = None,
 ) -> None:
     """Create and migrate every setup's database and collect static files, all in parallel.
 
@@ -172,7 +202,8 @@ def prepare_sites(
     for setup in setups:
         if setup == "default":
             database = Database.sqlite(workdir)
-            sites.append(Site(setup, database, server_environment(database, workdir, None), 1))
+            env = with_layer(server_environment(database, workdir, None), layer)
+            sites.append(Site(setup, database, env, 1))
         else:
             database = Database.postgresql(postgres)
             sites.append(Site(setup, database, server_environment(database, workdir, redis), 2))
@@ -216,20 +247,8 @@ def _high_open_files_limit() -> None:
 class Server(harness.ServerProcess):
     """A uvicorn process in its own session with a high open-files limit."""
 
-    def launch(self) -> Server:
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(
-                self.argv,
-                cwd=harness.ROOT,
-                env=self.env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                preexec_fn=_high_open_files_limit,
-            )
-        return self
+    def popen_options(self) -> dict:
+        return {"preexec_fn": _high_open_files_limit}
 
     def cpu_seconds(self) -> float:
         try:
@@ -267,12 +286,11 @@ def start_servers(site: Site, args, log_dir: Path) -> list[Server]:
     servers = []
     try:
         for number in range(site.processes):
-            port = harness.free_port()
             server = Server(
                 f"uvicorn-{site.setup}-{number + 1}",
-                uvicorn_argv(port, args),
+                uvicorn_argv(0, args),
                 env=site.env,
-                port=port,
+                port=0,
                 log_dir=log_dir,
             )
             servers.append(server.launch())
@@ -370,6 +388,7 @@ class Measurement:
     client_lag_p99_ms: float = 0.0
     client_lag_max_ms: float = 0.0
     post_port: int = 0
+    layer: str = ""
     error: str = ""
 
     @property
@@ -407,7 +426,7 @@ def default_clients(viewers: int) -> int:
 
 def measure(site: Site, servers: list[Server], viewers: int, args) -> Measurement:
     clients = args.clients or default_clients(viewers)
-    result = Measurement(site.setup, viewers, clients, args.comments, args.rate)
+    result = Measurement(site.setup, viewers, clients, args.comments, args.rate, layer=site.layer)
     token = secrets.token_hex(3)
     marker = f"lb{token}n{{}}x"
     pattern = rf"lb{token}n(\d+)x"
@@ -586,7 +605,7 @@ def _drive(result, site, servers, workers, marker, start_measure, stop_event, ar
 
 def describe(result: Measurement) -> str:
     if result.error and not result.latencies:
-        return f"  {result.setup:<8} {result.viewers:>6}  FAILED: {result.error}"
+        return f"  {setup_label(result)} {result.viewers:>6}  FAILED: {result.error}"
     cross = ""
     if len(result.latencies_by_port) > 1:
         parts = []
@@ -601,7 +620,7 @@ def describe(result: Measurement) -> str:
     head = sum(trend[:5]) / len(trend[:5]) if trend else float("nan")
     tail = sum(trend[-5:]) / len(trend[-5:]) if trend else float("nan")
     return (
-        f"  {result.setup:<8} {result.viewers:>6}  connected {result.connected} "
+        f"  {setup_label(result)} {result.viewers:>6}  connected {result.connected} "
         f"({result.connect_seconds:.1f} s)  p50 {result.percentile(0.5):.0f}  "
         f"p95 {result.percentile(0.95):.0f}  p99 {result.percentile(0.99):.0f}  "
         f"max {result.percentile(1.0):.0f} ms  {result.deliveries_per_second:,.0f} deliveries/s  "
@@ -628,9 +647,15 @@ def _ms(values: list[float], fraction: float) -> str:
 
 
 SETUP_LABELS = {
-    "default": "default: 1 uvicorn, InProcessChannelLayer, SQLite",
+    "default": "default: 1 uvicorn, {layer}, SQLite",
     "redis": "redis: 2 uvicorn, Redis pub/sub, PostgreSQL",
 }
+
+
+def setup_label(result: Measurement) -> str:
+    return SETUP_LABELS.get(result.setup, result.setup).format(
+        layer=result.layer.rsplit(".", 1)[-1]
+    )
 
 
 def markdown(results: list[Measurement], notes: dict[str, str]) -> str:
@@ -649,12 +674,12 @@ def markdown(results: list[Measurement], notes: dict[str, str]) -> str:
     for r in results:
         if r.error and not r.latencies:
             lines.append(
-                f"| {SETUP_LABELS.get(r.setup, r.setup)} | {r.viewers:,} | {r.clients} "
+                f"| {setup_label(r)} | {r.viewers:,} | {r.clients} "
                 f"| {r.connected:,} | failed: {r.error} | | | | | | | | | | | | |"
             )
             continue
         lines.append(
-            f"| {SETUP_LABELS.get(r.setup, r.setup)} | {r.viewers:,} | {r.clients} "
+            f"| {setup_label(r)} | {r.viewers:,} | {r.clients} "
             f"| {r.connected:,} ({r.connect_seconds:.0f} s) | {r.percentile(0.5):.0f} "
             f"| {r.percentile(0.95):.0f} | {r.percentile(0.99):.0f} | {r.percentile(1.0):.0f} "
             f"| {r.deliveries_per_second:,.0f} | {r.lost:,} | {r.duplicates:,} "
@@ -747,6 +772,11 @@ def main(argv: list[str] | None = None) -> int:
         default="participation.asgi:application",
         help="ASGI application to serve",
     )
+    parser.add_argument(
+        "--layer",
+        choices=sorted(LAYERS),
+        help="channel layer of the default setup (default: the one settings.py picks)",
+    )
     parser.add_argument("--keep-logs", action="store_true", help="keep server logs (printed path)")
     parser.add_argument("--write", type=Path, help="update this markdown file's results block")
     args = parser.parse_args(argv)
@@ -783,6 +813,7 @@ def main(argv: list[str] | None = None) -> int:
             harness.postgres_url() or DEFAULT_POSTGRES,
             harness.redis_url() or DEFAULT_REDIS,
             sites,
+            args.layer,
         )
         print(f"  ready in {time.monotonic() - started:.0f} s", flush=True)
         for site in sites:

@@ -674,3 +674,46 @@ def test_a_live_comment_gets_the_controls_a_reload_would_give(sign_in, network_g
         assert controls_of(reloaded) == live_controls[person.email], person.email
     bens_other_tab.assert_no_errors()
     network_guard.assert_no_external_requests()
+
+
+def test_an_edit_sent_back_to_review_stays_on_its_authors_open_page(sign_in, network_guard):
+    """A published comment edited to a word on the word list goes back to the queue: the
+    others' pages drop it live, but its author's page (one opened before the edit) keeps it,
+    with the new wording and marked as awaiting review, as a reload shows it."""
+    ben = sign_in(BEN)
+    anna = sign_in(ANNA)
+    path = discussion_path(anna)
+    anna.goto(path)
+    ben.goto(path)
+    wait_until_live(anna)
+    wait_until_live(ben)
+    text = unique("Die Halle braucht ein neues Dach.")
+    comment_id = post_with_script(ben, text)["id"]
+    expect(anna.page.locator(f"#comment-{comment_id}")).to_contain_text(text)
+    anna.stay()
+    ben.stay()
+
+    # Ben edits it in another tab of his browser; the page he had open stays as it is.
+    changed = unique(f"Wer das Dach nicht will, ist ein {BLOCKED_WORD}.")
+    editing = ben.page.context.new_page()
+    editing.goto(f"/kommentare/{comment_id}/bearbeiten/")
+    editing.get_by_role("textbox").fill(changed)
+    editing.get_by_role("button", name="Speichern").click()
+    editing.wait_for_url(lambda url: "/bearbeiten/" not in url)
+    editing.close()
+
+    expect(anna.page.locator(f"#comment-{comment_id}")).to_be_hidden(timeout=LIVE_WITHIN_MS)
+    expect(anna.page.locator("body")).not_to_contain_text(changed)
+    mine = ben.page.locator(f"#comment-{comment_id}")
+    expect(mine).to_contain_text(AWAITING_BADGE, timeout=LIVE_WITHIN_MS * 3)
+    expect(mine).to_contain_text(changed)
+    expect(mine).to_be_visible()
+    expect(ben.page.locator("#live-announcer")).to_have_text(CHANGED_ANNOUNCEMENT)
+    ben.assert_stayed()
+    anna.assert_stayed()
+
+    # As on reload.
+    ben.goto(path)
+    expect(ben.page.locator(f"#comment-{comment_id}")).to_contain_text(AWAITING_BADGE)
+    expect(ben.page.locator(f"#comment-{comment_id}")).to_contain_text(changed)
+    network_guard.assert_no_external_requests()

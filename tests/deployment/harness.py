@@ -10,8 +10,9 @@ tested is what ``manage.py``, uvicorn and gunicorn do in production with those v
   ``collectstatic`` run, prepared once and then cloned (PostgreSQL ``CREATE DATABASE ...
   TEMPLATE``, or a file copy) for every server that needs its own data: migrating costs 12-15 s
   here, a clone a fraction of a second.
-- ``ServerProcess``: uvicorn or gunicorn on a free loopback port in its own process group, so
-  ``stop()`` ends the workers too.
+- ``ServerProcess``: uvicorn or gunicorn on a loopback port it picks itself (port 0), in its
+  own process group, so ``stop()`` ends the workers too. It is ready when it prints its
+  listening line (read from its output pipe, with a deadline) and then answers one request.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -65,16 +65,6 @@ _CONTROLLED = (
     "LOG_LEVEL",
 )
 _OUR_DATABASES = re.compile(r"^mitreden_(?:template|browser|deployment|benchmark)_(\d+)$")
-
-
-def free_port() -> int:
-    """A TCP port on the loopback interface that nobody listens on right now (never 8000)."""
-    while True:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            sock.bind((LOOPBACK, 0))
-            port = sock.getsockname()[1]
-        if port != 8000:
-            return port
 
 
 def random_secret_key() -> str:
@@ -384,8 +374,10 @@ def uvicorn_argv(port: int, *, trusted_proxies: str | None = None) -> list[str]:
         "--lifespan",
         "off",
         "--no-access-log",
+        # INFO for the "Uvicorn running on" line the harness waits for (ServerProcess); with
+        # the access log off that adds one line per accepted WebSocket, nothing per request.
         "--log-level",
-        "warning",
+        "info",
         *proxy_flags,
     ]
 
@@ -401,8 +393,10 @@ def gunicorn_argv(port: int, workers: int = 2, *, threads: int = 1) -> list[str]
         f"{LOOPBACK}:{port}",
         "--workers",
         str(workers),
+        # INFO for the "Listening at" line the harness waits for (no line per request: the
+        # access log is off).
         "--log-level",
-        "warning",
+        "info",
         "--graceful-timeout",
         "5",
     ]
@@ -416,8 +410,18 @@ def workers_argv(queues: str = "default,long") -> list[str]:
     return [PYTHON, "scripts/run_with_workers.py", "--queues", queues]
 
 
+# The line a server prints once its socket listens, with the port it got: uvicorn's
+# "Uvicorn running on http://127.0.0.1:PORT", gunicorn's "Listening at: http://127.0.0.1:PORT".
+LISTENING = re.compile(rb"(?:Uvicorn running on|Listening at:) https?://\S+:(\d+)")
+
+
 class ServerProcess:
-    """A server subprocess in its own process group, logging to a file."""
+    """A server subprocess in its own process group; its output goes to a log file through a
+    pipe the harness reads, which is how it learns that (and on which port) the server listens.
+
+    Port 0 in the command line lets the server take a free port itself (no race with other
+    test runs for a port picked beforehand); ``port`` is the real one once it is ready.
+    """
 
     def __init__(
         self, name: str, argv: Sequence[str], *, env: dict[str, str], port: int, log_dir: Path
@@ -426,27 +430,51 @@ class ServerProcess:
         self.argv = list(argv)
         self.env = env
         self.port = port
-        self.log_path = Path(log_dir) / f"{name}-{port}.log"
+        self.log_path = Path(log_dir) / f"{name}-{port or secrets.token_hex(4)}.log"
         self.process: subprocess.Popen | None = None
+        self.listening_port: int | None = None
+        # Set when the listening line was read, or when the output ended (the process exited).
+        self._listening_or_ended = threading.Event()
 
     @property
     def base_url(self) -> str:
         return f"http://{LOOPBACK}:{self.port}"
 
+    def popen_options(self) -> dict:
+        """More keyword arguments for ``subprocess.Popen`` (subclasses)."""
+        return {}
+
     def launch(self) -> ServerProcess:
         """Start the process without waiting for it (to boot several servers side by side)."""
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(
-                self.argv,
-                cwd=ROOT,
-                env=self.env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        self.log_path.touch()
+        self.process = subprocess.Popen(
+            self.argv,
+            cwd=ROOT,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            **self.popen_options(),
+        )
+        threading.Thread(target=self._copy_output, name=f"{self.name} output", daemon=True).start()
         return self
+
+    def _copy_output(self) -> None:
+        """Copy the server's output to its log until it ends, watching for the listening line.
+
+        Runs for the process's whole life: a pipe nobody reads would block the server's
+        logging once its buffer is full."""
+        with open(self.log_path, "ab", buffering=0) as log, self.process.stdout as output:
+            for line in iter(output.readline, b""):
+                log.write(line)
+                if self.listening_port is None:
+                    match = LISTENING.search(line)
+                    if match:
+                        self.listening_port = int(match.group(1))
+                        self._listening_or_ended.set()
+        self._listening_or_ended.set()
 
     def wait_until_ready(self, *, ready_path: str = "/", timeout: float = 60) -> ServerProcess:
         try:
@@ -460,26 +488,41 @@ class ServerProcess:
         return self.launch().wait_until_ready(ready_path=ready_path, timeout=timeout)
 
     def _wait_until_ready(self, path: str, timeout: float) -> None:
+        """Wait for the listening line (or the process's end), then ask ``path`` once.
+
+        After the line the socket accepts connections: a request waits in the kernel's
+        backlog until the server (gunicorn: a worker still booting) takes it, so one request
+        with the remaining time is enough, and an answer of 500 or more is an error."""
         deadline = time.monotonic() + timeout
-        last_error: Exception | None = None
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"{self.name} exited with code {self.process.returncode} while starting:\n"
-                    f"{self.log_tail()}"
-                )
+        if not self._listening_or_ended.wait(timeout):
+            raise RuntimeError(
+                f"{self.name} did not say it was listening within {timeout:.0f} s:\n"
+                f"{self.log_tail()}"
+            )
+        if self.listening_port is None:
             try:
-                status = http_get(self.base_url + path, timeout=10)[0]
-                if status < 500:
-                    return
-                last_error = RuntimeError(f"GET {path} answered {status}")
-            except OSError as error:
-                last_error = error
-            time.sleep(0.1)
-        raise RuntimeError(
-            f"{self.name} did not answer on port {self.port} within {timeout:.0f} s "
-            f"({last_error}):\n{self.log_tail()}"
-        )
+                code = self.process.wait(timeout=max(1.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                code = "none (it closed its output but is still running)"
+            raise RuntimeError(
+                f"{self.name} exited with code {code} while starting:\n{self.log_tail()}"
+            )
+        if self.port and self.port != self.listening_port:
+            raise RuntimeError(
+                f"{self.name} listens on port {self.listening_port}, not {self.port}:\n"
+                f"{self.log_tail()}"
+            )
+        self.port = self.listening_port
+        remaining = max(1.0, deadline - time.monotonic())
+        try:
+            status = http_get(self.base_url + path, timeout=remaining)[0]
+        except OSError as error:
+            raise RuntimeError(
+                f"{self.name} listens on port {self.port} but GET {path} failed ({error!r}):\n"
+                f"{self.log_tail()}"
+            ) from error
+        if status >= 500:
+            raise RuntimeError(f"{self.name}: GET {path} answered {status}:\n{self.log_tail()}")
 
     def log_tail(self, characters: int = 4000) -> str:
         try:
@@ -524,20 +567,10 @@ def start_server(
     env: dict[str, str],
     log_dir: Path,
     ready_path: str = "/",
-    attempts: int = 3,
 ) -> ServerProcess:
-    """Start a server on a free port, trying another port if the first was taken meanwhile."""
-    error: Exception | None = None
-    for _ in range(attempts):
-        port = free_port()
-        server = ServerProcess(name, make_argv(port), env=env, port=port, log_dir=log_dir)
-        try:
-            return server.start(ready_path=ready_path)
-        except RuntimeError as exc:
-            error = exc
-            if "address already in use" not in str(exc).lower():
-                raise
-    raise RuntimeError(f"{name} could not find a free port: {error}")
+    """Start a server on a port it picks itself (port 0) and wait until it answers."""
+    server = ServerProcess(name, make_argv(0), env=env, port=0, log_dir=log_dir)
+    return server.start(ready_path=ready_path)
 
 
 def http_get(url: str, *, timeout: float = 30, headers: dict[str, str] | None = None):

@@ -70,16 +70,16 @@ def split(demo_site, server_logs):
     env = demo_site.environment(database, redis=harness.redis_url())
     pages = harness.ServerProcess(
         "gunicorn",
-        harness.gunicorn_argv(port := harness.free_port(), workers=2),
+        harness.gunicorn_argv(0, workers=2),
         env=env,
-        port=port,
+        port=0,
         log_dir=server_logs,
     )
     sockets = harness.ServerProcess(
         "uvicorn",
-        harness.uvicorn_argv(port := harness.free_port()),
+        harness.uvicorn_argv(0),
         env=env,
-        port=port,
+        port=0,
         log_dir=server_logs,
     )
     try:

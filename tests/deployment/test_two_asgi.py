@@ -178,9 +178,9 @@ def pair(demo_site, server_logs):
     servers = [
         harness.ServerProcess(
             name,
-            harness.uvicorn_argv(port := harness.free_port()),
+            harness.uvicorn_argv(0),
             env=env,
-            port=port,
+            port=0,
             log_dir=server_logs,
         )
         for name in ("uvicorn-a", "uvicorn-b")

@@ -379,3 +379,43 @@ def test_a_malformed_idempotency_key_is_refused(client, discussion, resident):
     response = client.post(url, {"text": "Hallo", "idempotency_key": "<script>"})
     assert response.status_code == 400
     assert not Comment.objects.exists()
+
+
+def test_an_edit_sent_back_to_review_is_rendered_for_its_author_only(
+    client, discussion, resident, neighbour, sent
+):
+    """The live event tells everyone only that the comment is no longer public; the author's
+    open page asks for its own rendering (the permalink, as JSON), as a reload shows it."""
+    from consultations import realtime
+    from consultations.actions.discussions import edit_comment
+    from consultations.models import BlockedWord
+
+    BlockedWord.objects.create(phrase="Idiot")
+    comment = post_comment(author=resident, discussion=discussion, text="Sanieren!")
+    before = len(sent)
+    edit_comment(editor=resident, comment=comment, text="Sanieren, du Idiot!")
+    group = realtime.discussion_group(discussion.pk)
+    [event] = [event for to, event in list(sent)[before:] if to == group]
+    assert event["type"] == "discussion.comment_changed"
+    assert event["payload"] == {
+        "id": comment.pk,
+        "discussion": discussion.pk,
+        "thread": None,
+        "reply_to": None,
+        "visible": False,
+    }
+
+    url = reverse("comment_permalink", args=[comment.pk])
+    client.force_login(resident)
+    answer = client.get(url, **JSON)
+    assert answer.status_code == 200 and "Accept" in answer["Vary"]
+    data = answer.json()
+    assert data["id"] == comment.pk
+    assert "Sanieren, du Idiot!" in data["html"] and "comment--pending" in data["html"]
+    assert "Awaiting review" in data["html"] or "Wartet auf Freigabe" in data["html"]
+    assert "<ol" not in data["html"]  # the article only, not the replies under it
+
+    client.force_login(neighbour)
+    assert client.get(url, **JSON).status_code == 404
+    client.logout()
+    assert client.get(url, **JSON).status_code == 404
