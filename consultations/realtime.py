@@ -168,17 +168,22 @@ _coalescing_lock = threading.Lock()
 
 
 def broadcast_state_coalesced(
-    group: str, event_type: str, key: str, build_payload: Callable[[], dict]
+    group: str,
+    event_type: str,
+    key: str,
+    build_payload: Callable[[], dict],
+    *,
+    delay: float | None = None,
 ) -> None:
     """Broadcast the latest state of something that changes often (reaction tallies), at most
-    once per ``settings.LIVE_COALESCE_SECONDS`` per key and process.
+    once per ``delay`` (default ``settings.LIVE_COALESCE_SECONDS``) per key and process.
 
     Unlike ``broadcast_on_commit`` nothing is recorded for catch-up: the event carries a state,
     not a change, so the newest one is all a client needs (its id is null). The payload is
     built when the event is sent, from the committed data.
     """
     validate_group(group)
-    delay = settings.LIVE_COALESCE_SECONDS
+    delay = settings.LIVE_COALESCE_SECONDS if delay is None else delay
 
     def fire():
         with _coalescing_lock:

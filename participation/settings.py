@@ -276,6 +276,8 @@ COMMENT_RATE_PER_MINUTE = env_int("COMMENT_RATE_PER_MINUTE", 3)
 COMMENT_RATE_PER_HOUR = env_int("COMMENT_RATE_PER_HOUR", 30)
 # Survey responses without an account, per network address and hour (shared addresses of
 # schools and offices need room).
+# Live survey results are recomputed at most this often per survey and process.
+SURVEY_RESULTS_COALESCE_SECONDS = float(env("SURVEY_RESULTS_COALESCE_SECONDS", "1"))
 SURVEY_RESPONSES_WITHOUT_ACCOUNT_PER_HOUR = env_int("SURVEY_RESPONSES_WITHOUT_ACCOUNT_PER_HOUR", 60)
 # Who can hide a comment by reporting it (README, "Reports and auto-hide"): reports from accounts
 # younger than this, or from people whose reports moderators rejected this often in the last
