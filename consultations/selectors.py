@@ -396,3 +396,94 @@ def moderation_log(consultation) -> dict:
         .exclude(kind__in=["block_user", "unblock_user"])
         .values("created", "kind", "reason")[:50],
     }
+
+
+# --- Site search ----------------------------------------------------------------------------
+# Comments and surveys are searched at query time, never copied into Wagtail's search index:
+# the index would hold the text of held, hidden and deleted comments (and survey drafts) and
+# be written on every comment. On PostgreSQL a partial GIN index on the published comments'
+# German text vector (migration 0013) keeps this fast; see README, "Search".
+
+
+def _case_variants(word: str) -> set[str]:
+    """SQLite's LIKE ignores case for ASCII letters only: also try the word as typed, in lower
+    case and capitalised, so "übung" finds "Übung" and "ÖPNV" finds "öpnv"."""
+    if word.isascii():
+        return {word}
+    return {word, word.lower(), word[:1].upper() + word[1:].lower()}
+
+
+def text_matches(queryset, fields: list[str], words: list[str]):
+    """Rows whose ``fields`` contain every one of ``words`` (already cleaned of any syntax).
+
+    PostgreSQL: full text with the site's stemming (``settings.SEARCH_CONFIG``: "Hallen"
+    finds "Halle"), the words joined by ``plainto_tsquery``. SQLite: each word as a
+    case-insensitive substring of one of the fields."""
+    from functools import reduce
+    from operator import or_
+
+    from django.conf import settings
+    from django.db import connections
+
+    if not words:
+        return queryset.none()
+    if connections[queryset.db].vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        vector = SearchVector(*fields, config=settings.SEARCH_CONFIG)
+        query = SearchQuery(" ".join(words), config=settings.SEARCH_CONFIG, search_type="plain")
+        return queryset.alias(search_vector=vector).filter(search_vector=query)
+    for word in words:
+        queryset = queryset.filter(
+            reduce(
+                or_,
+                (
+                    Q(**{f"{field}__icontains": variant})
+                    for field in fields
+                    for variant in _case_variants(word)
+                ),
+            )
+        )
+    return queryset
+
+
+def _visible_instances(label: str, queryset, user):
+    """The module's own ``visible`` (asked through the registry, which imports nothing of
+    ours: the modules import this file)."""
+    from consultations.registry import registered
+
+    (module,) = [module for module in registered() if module.label == label]
+    return module.visible(queryset, user)
+
+
+def search_comments(user, words: list[str]):
+    """Published comments containing ``words`` in discussions this person may see, newest
+    first: what ``consultations.read_comment`` lets everybody read. Held, hidden and deleted
+    comments are never found, not by their authors or moderators either (they have their own
+    pages for those)."""
+    from consultations.models import Comment, Discussion
+
+    discussions = _visible_instances("discussion", Discussion.objects.all(), user)
+    comments = Comment.objects.filter(
+        status=Comment.Status.PUBLISHED, discussion__in=discussions.values("pk")
+    )
+    return (
+        text_matches(comments, ["text"], words)
+        .select_related("discussion")
+        .order_by("-created", "-pk")
+    )
+
+
+def search_surveys(user, words: list[str]):
+    """Published surveys this person may see whose title or introduction contains ``words``,
+    newest first. Drafts are never found, not by their staff either."""
+    from consultations.models import Survey
+
+    published = _visible_instances(
+        "survey", Survey.objects.filter(status=Survey.Status.PUBLISHED), user
+    )
+    return (
+        text_matches(published, ["title", "description"], words)
+        .select_related("consultation")
+        .order_by("-created", "-pk")
+    )

@@ -392,7 +392,14 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_I18N_ENABLED = False
 WAGTAILEMBEDS_FINDERS = []
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Site search (cms/search.py, README "Search"): Wagtail's database backend indexes pages with
+# FTS5 on SQLite and full-text vectors on PostgreSQL, where words are stemmed as German
+# ("Stadthallen" finds "Stadthalle"). Comments and surveys are searched at query time with the
+# same configuration. After changing it on PostgreSQL, run ``manage.py update_index``.
+SEARCH_CONFIG = "german"
+WAGTAILSEARCH_BACKENDS = {
+    "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": SEARCH_CONFIG}
+}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "odt", "ods", "docx", "xlsx", "csv", "txt", "zip"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAIL_PASSWORD_RESET_ENABLED = True
