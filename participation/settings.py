@@ -232,6 +232,10 @@ else:
 
 # Anonymous readers of editorial pages get cached HTML for this long (publishing clears it).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+# How long a page's live subscription token is taken on trust (consultations/live_tokens.py);
+# never less than PAGE_CACHE_SECONDS, since cached pages carry tokens that old. Older tokens
+# still work, checked against the rules and the socket's session like private ones.
+LIVE_TOKEN_SECONDS = env_int("LIVE_TOKEN_SECONDS", 2 * PAGE_CACHE_SECONDS)
 
 # --- Background tasks -----------------------------------------------------------------------
 # README "Background tasks" and consultations/tasks/: a queue in the database (django-tasks-db),
