@@ -459,14 +459,17 @@ def _check_token_rate(client_ip: str) -> None:
         )
 
 
-def _write_answers(response: Response, survey_structure, values: Mapping[int, Any]) -> None:
+def _write_answers(
+    response: Response, survey_structure, values: Mapping[int, Any], *, replace: bool = True
+) -> None:
     by_pk = {question.pk: question for question in survey_structure.questions}
     rows = []
     for question_id, value in values.items():
         question = by_pk[question_id]
         for fields in question_type(question.kind).to_answers(question, value):
             rows.append(Answer(response=response, question=question, **fields))
-    Answer.objects.filter(response=response).delete()
+    if replace:
+        Answer.objects.filter(response=response).delete()
     Answer.objects.bulk_create(rows)
 
 
@@ -529,7 +532,8 @@ def submit_response(
     survey_structure, cleaned = _clean_or_refuse(survey, data)
     with transaction.atomic():
         response = Response.objects.select_for_update().filter(survey=survey, **lookup).first()
-        if response is None:
+        new = response is None
+        if new:
             if lookup["source"] == Response.Source.TOKEN:
                 _check_token_rate(client_ip)
             try:
@@ -540,8 +544,10 @@ def submit_response(
             except IntegrityError:
                 # The same person submitted twice at once: the other submit made the row.
                 response = Response.objects.select_for_update().get(survey=survey, **lookup)
-        response.save(update_fields=["modified"])
-        _write_answers(response, survey_structure, cleaned.values)
+                new = False
+        if not new:
+            response.save(update_fields=["modified"])
+        _write_answers(response, survey_structure, cleaned.values, replace=not new)
         _announce_results(survey)
     return response
 
@@ -564,7 +570,7 @@ def enter_paper_response(
         response = Response.objects.create(
             survey=survey, source=Response.Source.PAPER, entered_by=staff, district=district
         )
-        _write_answers(response, survey_structure, cleaned.values)
+        _write_answers(response, survey_structure, cleaned.values, replace=False)
         log(
             instance=survey,
             action="mitreden.survey_paper_response",

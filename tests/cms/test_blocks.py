@@ -34,6 +34,7 @@ def test_every_block_type_has_a_test():
         "faq",
         "document",
         "consultation_teaser",
+        "quick_poll",  # tests/cms/test_quick_poll_block.py
     }
     assert set(STREAM.child_blocks) == tested
 

@@ -63,7 +63,9 @@ def test_every_get_parameter_survives_hostile_values(client, site_with_discussio
     client.force_login(moderator)
     for name in ["consultation", "partial", "page", "reason", "state", "age"]:
         response = client.get("/moderation/", {name: value})
-        assert response.status_code == 200, (name, value)
+        # An unknown filter value is marked in the form and ignored (400, the queue shown).
+        assert response.status_code in {200, 400}, (name, value)
+        assert b"<form" in response.content or name == "partial", (name, value)
 
 
 @pytest.mark.parametrize(

@@ -29,6 +29,7 @@ from consultations.actions.discussions import post_comment
 from consultations.actions.memberships import revoke_role
 from consultations.actions.moderation import block_user, hide_comment
 from consultations.actions.places import delete_district, delete_topic
+from consultations.actions.polls import create_poll
 from consultations.actions.surveys import create_survey
 from consultations.actions.word_list import delete_blocked_word
 from consultations.admin import views as admin_views
@@ -77,6 +78,7 @@ MODELS = [
     "userblock",
     "moderationdecision",
     "survey",
+    "quickpoll",
 ]
 SET_UP_BY_EDITORS = {
     "topic",
@@ -85,6 +87,7 @@ SET_UP_BY_EDITORS = {
     "consultationmembership",
     "discussion",
     "survey",
+    "quickpoll",
 }
 WRITTEN_ONLY_BY_ACTIONS = {"userblock", "moderationdecision"}
 VIEWS = ["index", "add", "edit", "delete", "inspect"]
@@ -156,6 +159,7 @@ def objects():
         "userblock": block,
         "moderationdecision": ModerationDecision.objects.first(),
         "survey": _survey(consultation),
+        "quickpoll": _poll(),
         "_consultation": consultation,
     }
 
@@ -166,6 +170,20 @@ def _survey(consultation):
     survey = create_survey(editor=builder, consultation=consultation, title="Leer")
     builder.delete()
     return survey
+
+
+def _poll():
+    builder = make_user(groups=(roles.EDITORS,))
+    now = timezone.now()
+    poll = create_poll(
+        editor=builder,
+        question="Frage?",
+        opens=now,
+        closes=now + timedelta(days=1),
+        choices=[{"label": "Ja"}, {"label": "Nein"}],
+    )
+    builder.delete()
+    return poll
 
 
 def url(model: str, view: str, instance) -> str | None:

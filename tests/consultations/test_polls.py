@@ -24,7 +24,9 @@ ORIGIN = {"HTTP_ORIGIN": "http://testserver"}
 
 
 @pytest.fixture(autouse=True)
-def _english():
+def _english(settings):
+    """Messages are checked in English (requests too: the site's language is the default)."""
+    settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
 
@@ -52,6 +54,13 @@ def make_poll(editor, *, when="open", audience="residents", published=True, labe
     )
 
 
+POLL_PERMISSIONS = {
+    "consultations.vote_in_poll",
+    "consultations.view_quickpoll",
+    "consultations.add_quickpoll",
+    "consultations.change_quickpoll",
+    "consultations.delete_quickpoll",
+}
 ROLES = ["anonymous", "unverified", "resident", "editor", "admin"]
 # role → (residents-only poll, everyone poll) while open and published
 VOTES = {
@@ -84,6 +93,15 @@ def test_vote_table(editor, role, when, published):
         assert allowed is (expected and when == "open" and published), (audience, when)
         sees = rules.has_perm("consultations.view_quickpoll", user, poll)
         assert sees is (published or role in {"editor", "admin"})
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_setting_polls_up_is_for_staff(role):
+    user = role_user(role)
+    for name in ("add_quickpoll", "change_quickpoll", "delete_quickpoll"):
+        assert rules.has_perm(f"consultations.{name}", user) is (role in {"editor", "admin"})
+    # The admin's listing (no poll): staff only, drafts are theirs.
+    assert rules.has_perm("consultations.view_quickpoll", user) is (role in {"editor", "admin"})
 
 
 def test_one_vote_per_account_and_per_browser_changeable(editor):

@@ -180,6 +180,7 @@ COMMENT_PERMISSIONS = [
 def test_every_named_permission_is_covered_here():
     from consultations.rules import PERMISSIONS
     from tests.consultations.surveys.test_rules import SURVEY_PERMISSIONS
+    from tests.consultations.test_polls import POLL_PERMISSIONS
 
     covered = {
         "consultations.view_consultation",
@@ -188,6 +189,7 @@ def test_every_named_permission_is_covered_here():
         *STAFF_PERMISSIONS,
         *COMMENT_PERMISSIONS,
         *SURVEY_PERMISSIONS,  # their table: tests/consultations/surveys/test_rules.py
+        *POLL_PERMISSIONS,  # their table: tests/consultations/test_polls.py
     }
     assert set(PERMISSIONS) == covered
 

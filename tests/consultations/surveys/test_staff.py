@@ -26,7 +26,9 @@ HOSTILE = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tTab", "\rCR", '=HYPERLINK("htt
 
 
 @pytest.fixture(autouse=True)
-def _english():
+def _english(settings):
+    """Messages are checked in English (requests too: the site's language is the default)."""
+    settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
 
