@@ -124,3 +124,27 @@ def set_up_consultation(
         if publish:
             revision.publish(user=editor)
     return ConsultationPage.objects.get(pk=page.pk)
+
+
+def follow_consultation_title(*, editor: User, page: ConsultationPage) -> ConsultationPage:
+    """Give a consultation's page its consultation's title again after the title changed
+    (the page shows the consultation's title anyway; this keeps the page tree, menus and
+    search results in step).
+
+    Who: whoever Wagtail lets edit the page; for others nothing changes until the page is
+    next saved. Writes a new revision with the title (``wagtail.edit``), published
+    (``wagtail.publish``) when the page was live without other unpublished changes and the
+    editor may publish it; a draft with other changes keeps them and just gets the title.
+    """
+    title = page.consultation.title
+    permissions = page.permissions_for_user(editor)
+    if page.title == title or not permissions.can_edit():
+        return page
+    with transaction.atomic():
+        had_drafts = page.has_unpublished_changes
+        latest = page.get_latest_revision_as_object()
+        latest.title = title
+        revision = latest.save_revision(user=editor, log_action=True)
+        if page.live and not had_drafts and permissions.can_publish():
+            revision.publish(user=editor)
+    return ConsultationPage.objects.get(pk=page.pk)

@@ -25,6 +25,21 @@ def refuse_copying_consultation_pages(request, page):
     return None
 
 
+@hooks.register("after_edit_snippet")
+def consultation_page_follows_its_title(request, instance):
+    """A renamed consultation renames its page (tree, menus, search results)."""
+    from cms.actions import follow_consultation_title
+    from cms.models import ConsultationPage
+    from consultations.models import Consultation
+
+    if not isinstance(instance, Consultation):
+        return None
+    page = ConsultationPage.objects.filter(consultation=instance).first()
+    if page is not None:
+        follow_consultation_title(editor=request.user, page=page)
+    return None
+
+
 @hooks.register("register_admin_urls")
 def register_new_consultation_url():
     return [

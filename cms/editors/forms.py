@@ -10,8 +10,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cms.editors.widgets import GermanSlugInput, title_syncs_to
 from cms.models import ConsultationIndexPage
+from cms.widgets import GermanSlugInput, title_syncs_to
 from consultations.models import Consultation, District, Topic
 from consultations.phases import PhaseKind
 

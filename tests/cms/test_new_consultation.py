@@ -225,3 +225,65 @@ def test_phase_dates_are_whole_days():
 
     start = day_start(date(2026, 3, 29))  # the night the clocks go forward
     assert timezone.localtime(start).hour == 0
+
+
+def test_a_renamed_consultation_renames_its_live_page(client, editor, consultation_index):
+    client.post(URL, form_data(consultation_index))
+    consultation = Consultation.objects.get()
+    page = ConsultationPage.objects.get()
+    phases = consultation.phase_list
+    data = {
+        "title": "Straßenfest Süd 2027",
+        "slug": consultation.slug,
+        "summary": consultation.summary,
+        "visibility": "public",
+        "moderation_mode": "after",
+        "area": "null",
+        "phases-TOTAL_FORMS": str(len(phases)),
+        "phases-INITIAL_FORMS": str(len(phases)),
+        "phases-MIN_NUM_FORMS": "1",
+        "phases-MAX_NUM_FORMS": "1000",
+    }
+    for number, phase in enumerate(phases):
+        for name in ("kind", "title", "description"):
+            data[f"phases-{number}-{name}"] = getattr(phase, name)
+        data[f"phases-{number}-start"] = timezone.localtime(phase.start).strftime("%Y-%m-%d %H:%M")
+        data[f"phases-{number}-end"] = timezone.localtime(phase.end).strftime("%Y-%m-%d %H:%M")
+        data[f"phases-{number}-id"] = phase.pk
+        data[f"phases-{number}-ORDER"] = number
+    url = reverse("wagtailsnippets_consultations_consultation:edit", args=(consultation.pk,))
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["form"].errors
+    page.refresh_from_db()
+    assert page.title == "Straßenfest Süd 2027" and page.live and not page.has_unpublished_changes
+    assert page.slug == "strassenfest-sued"  # addresses stay: links to the page keep working
+
+
+def test_the_page_editor_takes_title_and_slug_from_the_consultation(
+    client, editor, consultation_index
+):
+    from wagtail.test.utils.form_data import nested_form_data, streamfield
+
+    consultation = make_consultation(title="Grünzug Öko")
+    Consultation.objects.filter(pk=consultation.pk).update(slug="gruenzug-oeko")
+    url = reverse("wagtailadmin_pages:add", args=("cms", "consultationpage", consultation_index.pk))
+    html = client.get(url).content.decode()
+    assert 'name="title"' not in html and 'name="intro"' not in html
+    data = nested_form_data({"consultation": consultation.pk, "slug": "", "body": streamfield([])})
+    response = client.post(url, {**data, "action-publish": "publish"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    page = ConsultationPage.objects.get()
+    assert (page.title, page.slug, page.live) == ("Grünzug Öko", "gruenzug-oeko", True)
+
+
+def test_pages_without_a_slug_get_a_german_one(home):
+    """In the admin the slug field fills itself as the title is typed (the same table, in
+    the browser); scripts that leave it empty get the server's."""
+    from cms.models import ContentPage
+
+    page = ContentPage(title="Öffnungszeiten im Süden")
+    home.add_child(instance=page)
+    assert page.slug == "oeffnungszeiten-im-sueden"
+    second = ContentPage(title="Öffnungszeiten im Süden")
+    home.add_child(instance=second)
+    assert second.slug == "oeffnungszeiten-im-sueden-2"
