@@ -5,6 +5,15 @@ of its own, from the page and from its latest revision (a draft), so nothing is 
 from django.db import migrations
 
 
+def merged_summary(summary: str, intros) -> str:
+    """``summary`` with each introduction it does not already contain as a paragraph."""
+    for intro in intros:
+        intro = (intro or "").strip()
+        if intro and intro not in summary:
+            summary = f"{summary.rstrip()}\n\n{intro}" if summary.strip() else intro
+    return summary
+
+
 def move_intros_to_summaries(apps, schema_editor):
     ConsultationPage = apps.get_model("cms", "ConsultationPage")
     Consultation = apps.get_model("consultations", "Consultation")
@@ -16,11 +25,7 @@ def move_intros_to_summaries(apps, schema_editor):
             if revision is not None and isinstance(revision.content, dict):
                 intros.append(revision.content.get("intro") or "")
         consultation = Consultation.objects.get(pk=page.consultation_id)
-        summary = consultation.summary or ""
-        for intro in intros:
-            intro = intro.strip()
-            if intro and intro not in summary:
-                summary = f"{summary.rstrip()}\n\n{intro}" if summary.strip() else intro
+        summary = merged_summary(consultation.summary or "", intros)
         if summary != consultation.summary:
             Consultation.objects.filter(pk=consultation.pk).update(summary=summary)
 

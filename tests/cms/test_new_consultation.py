@@ -287,3 +287,19 @@ def test_pages_without_a_slug_get_a_german_one(home):
     second = ContentPage(title="Öffnungszeiten im Süden")
     home.add_child(instance=second)
     assert second.slug == "oeffnungszeiten-im-sueden-2"
+
+
+@pytest.mark.parametrize(
+    ("summary", "intros", "merged"),
+    [
+        ("Worum es geht.", ["", "Worum es geht."], "Worum es geht."),
+        ("Worum es geht.", ["Mehr dazu.", "Mehr dazu."], "Worum es geht.\n\nMehr dazu."),
+        ("Worum es geht.", ["Live.", "Entwurf."], "Worum es geht.\n\nLive.\n\nEntwurf."),
+        ("", ["  Nur die Seite.  "], "Nur die Seite."),
+    ],
+)
+def test_page_intros_move_into_the_summary_without_repeating_it(summary, intros, merged):
+    import importlib
+
+    migration = importlib.import_module("cms.migrations.0011_consultation_page_one_intro")
+    assert migration.merged_summary(summary, intros) == merged
