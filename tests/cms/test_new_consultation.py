@@ -303,3 +303,30 @@ def test_page_intros_move_into_the_summary_without_repeating_it(summary, intros,
 
     migration = importlib.import_module("cms.migrations.0011_consultation_page_one_intro")
     assert migration.merged_summary(summary, intros) == merged
+
+
+def test_the_discussion_chooser_creates_a_discussion_through_the_action(client, editor):
+    consultation = make_consultation()
+    url = reverse("wagtailsnippetchoosers_consultations_discussion:create")
+    assert (
+        "create"
+        in client.get(
+            reverse("wagtailsnippetchoosers_consultations_discussion:choose")
+        ).content.decode()
+    )
+    refused = client.post(url, {"consultation": consultation.pk, "title": "   "})
+    assert refused.status_code == 200 and refused.json()["step"] == "reshow_creation_form"
+    assert not Discussion.objects.exists()
+    response = client.post(url, {"consultation": consultation.pk, "title": "Neu im Chooser"})
+    assert response.json()["step"] == "chosen"
+    discussion = Discussion.objects.get()
+    assert (discussion.title, discussion.consultation) == ("Neu im Chooser", consultation)
+    assert ModelLogEntry.objects.for_instance(discussion).get().action == "wagtail.create"
+
+
+def test_residents_cannot_create_through_the_chooser(client):
+    client.force_login(make_user(is_staff=True))
+    url = reverse("wagtailsnippetchoosers_consultations_discussion:create")
+    response = client.post(url, {"consultation": make_consultation().pk, "title": "x"})
+    assert response.status_code in (302, 403)
+    assert not Discussion.objects.exists()
