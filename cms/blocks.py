@@ -190,7 +190,7 @@ class DiscussionBlock(blocks.StructBlock):
         discussion.consultation = consultation
         if not rules.has_perm("consultations.view_consultation", request.user, discussion):
             return context
-        context.update(discussion_context(request, discussion))
+        context.update(discussion_context(request, discussion, own_socket=False))
         context["discussion"] = discussion
         return context
 

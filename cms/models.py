@@ -24,7 +24,7 @@ from cms import page_cache
 from cms.blocks import BodyStreamBlock, ConsultationBodyStreamBlock, KnownGapsStreamBlock
 from cms.page_cache import CachedPageMixin
 from cms.page_forms import ConsultationPageForm, german_slug_panels
-from consultations import realtime
+from consultations import live_tokens
 from consultations.models import Consultation
 from consultations.phases import PhaseKind
 from consultations.sanitising import render_plain_text
@@ -427,10 +427,17 @@ class ConsultationPage(BasePage):
         )
         context["status"] = consultation.status_at(now)
         context["results_html"] = render_plain_text(consultation.results_statement)
-        context["current_event_id"] = realtime.current_event_id(
-            realtime.consultation_group(consultation.pk)
-        )
-        context["live_socket"] = f"/ws/consultations/{consultation.pk}/"
+        # One socket for the page: the consultation and the discussions on it that this
+        # reader may see (their blocks check the same rule before rendering).
+        listened = [consultation]
+        for block in self.discussion_blocks():
+            discussion = block.value.get("discussion")
+            if discussion is None or discussion.consultation_id != consultation.pk:
+                continue
+            discussion.consultation = consultation  # with its phases, for the rules
+            if rules.has_perm("consultations.view_consultation", request.user, discussion):
+                listened.append(discussion)
+        context.update(live_tokens.subscription_for(consultation, listened))
         user = getattr(request, "user", None)
         context["show_login_prompt"] = not (
             user is not None and user.is_authenticated

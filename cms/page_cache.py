@@ -67,6 +67,8 @@ WAGTAIL_SERVE_URL_NAME = "wagtail_serve"
 
 # Versions that pages can depend on (see the module docstring).
 LIVE_EVENTS = "live-events"
+# Site search results (cms/search.py): retired when a comment, discussion or survey changes.
+SEARCH = "search"
 
 
 def live_of(consultation_id: int) -> str:
@@ -123,17 +125,19 @@ def bump(*names: str) -> None:
     _cache().set_many({_version_key(name): _new_token() for name in names}, timeout=None)
 
 
-def _key(request, generation: str) -> str:
+def _key(request, generation: str, variant: str = "") -> str:
     language = getattr(request, "LANGUAGE_CODE", "") or settings.LANGUAGE_CODE
-    raw = "\n".join([request.get_host(), language, request.path])
+    raw = "\n".join([request.get_host(), language, request.path, variant])
     digest = hashlib.sha256(raw.encode("utf-8")).hexdigest()
     return f"cms:page:{generation}:{digest}"
 
 
-def _is_plain_request(request) -> bool:
+def _is_plain_request(request, *, with_query: bool = False) -> bool:
     if settings.PAGE_CACHE_SECONDS <= 0 or not shared_cache.is_available(_cache()):
         return False
-    if request.method not in CACHEABLE_METHODS or request.META.get("QUERY_STRING"):
+    if request.method not in CACHEABLE_METHODS:
+        return False
+    if request.META.get("QUERY_STRING") and not with_query:
         return False
     return not (getattr(request, "is_preview", False) or getattr(request, "is_dummy", False))
 
@@ -152,14 +156,19 @@ def _is_anonymous_without_messages(request) -> bool:
     )
 
 
-def is_cacheable_request(request) -> bool:
-    """Anonymous, plain GET or HEAD, nothing personal pending: the same HTML fits everybody."""
-    return _is_plain_request(request) and _is_anonymous_without_messages(request)
+def is_cacheable_request(request, *, with_query: bool = False) -> bool:
+    """Anonymous, plain GET or HEAD, nothing personal pending: the same HTML fits everybody.
+
+    ``with_query``: a view that reads its query string (site search) may be stored too; it
+    passes what it read, normalised, as the ``variant`` of the key."""
+    return _is_plain_request(request, with_query=with_query) and _is_anonymous_without_messages(
+        request
+    )
 
 
-def cached_response(request, generation: str) -> HttpResponse | None:
+def cached_response(request, generation: str, variant: str = "") -> HttpResponse | None:
     """The stored page for this request, if there is one and it is still current."""
-    entry = _cache().get(_key(request, generation))
+    entry = _cache().get(_key(request, generation, variant))
     if entry is None:
         return None
     versions = entry.get("versions")
@@ -190,7 +199,9 @@ def cache_timeout(now=None) -> int:
     return max(timeout, 1)
 
 
-def store_when_rendered(request, response, generation: str, versions: dict[str, str]) -> None:
+def store_when_rendered(
+    request, response, generation: str, versions: dict[str, str], variant: str = ""
+) -> None:
     """Store ``response`` once rendered, if it is a plain 200 page fit for every reader.
 
     ``generation`` and ``versions`` must be read before the page's data is: a change committed
@@ -203,7 +214,7 @@ def store_when_rendered(request, response, generation: str, versions: dict[str, 
         if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or request.META.get("CSRF_COOKIE_USED"):
             return
         _cache().set(
-            _key(request, generation),
+            _key(request, generation, variant),
             {
                 "content": rendered.content,
                 "content_type": rendered["Content-Type"],

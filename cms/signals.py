@@ -16,6 +16,7 @@ from consultations import realtime
 from consultations.models import (
     Comment,
     Consultation,
+    Discussion,
     District,
     LiveEvent,
     Phase,
@@ -71,7 +72,20 @@ def _reactions_changed(sender, instance, **kwargs):
 
 def _survey_changed(sender, instance, **kwargs):
     # A survey block shows the survey's title, state and dates: its consultation's pages.
+    # Site search finds published surveys by title and introduction.
     _bump(page_cache.live_of(instance.consultation_id))
+    _bump(page_cache.SEARCH)
+
+
+# Tallies and report counters that search results do not show.
+_COUNTERS = frozenset({"agree_count", "disagree_count", "open_report_count", "escalated"})
+
+
+def _search_content_changed(sender, instance, update_fields=None, **kwargs):
+    # Site search shows comments (published ones, by their text) and discussion titles.
+    if update_fields and set(update_fields) <= _COUNTERS | {"modified"}:
+        return
+    _bump(page_cache.SEARCH)
 
 
 def _invalidate_on_settings_change(sender, instance, created=False, **kwargs):
@@ -108,6 +122,14 @@ def connect() -> None:
     post_delete.connect(_reactions_changed, sender=Reaction, dispatch_uid=f"{uid}.reaction.delete")
     post_save.connect(_survey_changed, sender=Survey, dispatch_uid=f"{uid}.survey.save")
     post_delete.connect(_survey_changed, sender=Survey, dispatch_uid=f"{uid}.survey.delete")
+    for model in (Comment, Discussion):
+        name = model._meta.label_lower
+        post_save.connect(
+            _search_content_changed, sender=model, dispatch_uid=f"{uid}.search.{name}.save"
+        )
+        post_delete.connect(
+            _search_content_changed, sender=model, dispatch_uid=f"{uid}.search.{name}.delete"
+        )
     for model in (Site, PageViewRestriction, Consultation, Phase, Topic, District):
         name = model._meta.label_lower
         post_save.connect(invalidate_page_cache, sender=model, dispatch_uid=f"{uid}.{name}.save")

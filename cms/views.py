@@ -1,60 +1,42 @@
-"""Site search over the live, public pages of the current site."""
+"""Site search: pages, surveys and comments the reader may see, grouped by kind."""
 
 from __future__ import annotations
 
-import re
-
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.http import urlencode
-from wagtail.models import Page, Site
 
-from cms.models import ConsultationPage
-from consultations.selectors import visible_consultations
-
-RESULTS_PER_PAGE = 10
-MAX_QUERY_LENGTH = 200
-MAX_QUERY_TERMS = 12
-
-
-def search_terms(query: str) -> str:
-    """The words of a query, without the quotes, operators and control characters that the
-    database's full-text syntax would choke on (a lone '"' made SQLite's FTS fail)."""
-    return " ".join(re.findall(r"\w+", query)[:MAX_QUERY_TERMS])
-
-
-def searchable_pages(request):
-    """Live, public pages of this site, minus consultation pages the person may not see."""
-    pages = Page.objects.live().public()
-    site = Site.find_for_request(request)
-    if site is not None:
-        pages = pages.in_site(site)
-    hidden = list(
-        ConsultationPage.objects.exclude(
-            consultation__in=visible_consultations(request.user).values("pk")
-        ).values_list("pk", flat=True)
-    )
-    if hidden:
-        pages = pages.exclude(id__in=hidden)
-    return pages
+from cms import page_cache
+from cms import search as site_search
 
 
 def search(request):
-    """Search pages by text; the query stays in the field, results come ten to a page."""
-    query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
-    results = None
-    terms = search_terms(query)
-    if query:
-        found = searchable_pages(request).search(terms) if terms else Page.objects.none()
-        paginator = Paginator(found, RESULTS_PER_PAGE)
-        results = paginator.get_page(request.GET.get("page"))
-        # One query for the specific pages of this result page (for their teaser text).
-        specific = Page.objects.filter(pk__in=[page.pk for page in results]).specific()
-        by_pk = {page.pk: page for page in specific}
-        results.object_list = [by_pk.get(page.pk, page) for page in results]
+    """Search by text. Without ``kind`` every kind shows its first results with a link to all;
+    with ``kind`` that kind alone, ten to a page. Anonymous answers come from the page cache."""
+    query = site_search.clean_query(request.GET.get("q", ""))
+    kind = request.GET.get("kind")
+    kind = kind if kind in site_search.KINDS else None
+    page = site_search.page_number(request.GET.get("page"))
+
+    cacheable = bool(query) and page_cache.is_cacheable_request(request, with_query=True)
+    if cacheable:
+        variant = "\n".join([query, kind or "", str(page)])
+        # Read before the results, so a change committed meanwhile retires what is stored.
+        generation = page_cache.current_generation()
+        versions = page_cache.current_versions([page_cache.SEARCH])
+        hit = page_cache.cached_response(request, generation, variant)
+        if hit is not None:
+            return hit
+
+    groups = site_search.search(request, query, kind=kind, page=page) if query else []
     context = {
         "search_query": query,
-        "results": results,
-        "pagination_query": urlencode({"q": query}),
+        "kind": kind,
+        "groups": groups,
+        "total": sum(group.count for group in groups),
+        "query_string": urlencode({"q": query, "kind": kind} if kind else {"q": query}),
+        "overview_url": "?" + urlencode({"q": query}),
     }
-    return render(request, "cms/search.html", context)
+    response = render(request, "cms/search.html", context)
+    if cacheable:
+        page_cache.store_when_rendered(request, response, generation, versions, variant)
+    return response

@@ -13,8 +13,9 @@ import rules
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
+from django.contrib.auth.models import AnonymousUser
 
-from consultations import hubs, realtime
+from consultations import hubs, live_tokens, realtime
 from participation import redis_guard
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     live_backlog: list[tuple[int | None, dict]] | None = None
     caught_up: frozenset[int] = frozenset()
+    # The groups whose missed events a reconnecting client is sent (``catch_up``).
+    catch_up_groups: list[str] = []
+    hubs: list = []
 
     async def get_target(self):
         """The object the permission is checked against, or None if it does not exist."""
@@ -64,6 +68,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.group = self.group_for(target)
+        self.catch_up_groups = [self.group]
         await self.listen([self.group])
 
     async def listen(self, groups: list[str]) -> None:
@@ -96,17 +101,39 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.live_backlog = None
 
     async def catch_up(self) -> set[int]:
-        """Send what the client missed since ``?last_event_id=N``; returns the ids sent."""
+        """Send what the client missed since ``?last_event_id=N``; returns the ids sent.
+
+        Only when it is behind: if every hub it joined has read its stream's position since
+        subscribing and the client is at or above it, nothing can be missing (see
+        ``GroupHub.is_caught_up``), so thousands of viewers of one page reconnecting after a
+        restart cost one query per group and process, not two each."""
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         raw = query.get("last_event_id", [""])[0]
-        if not raw or not hasattr(self, "group"):
+        groups = self.catch_up_groups
+        if not raw or not groups:
             return set()
         if not raw.isdigit() or len(raw) > 18:
             await self.send_json({"type": "error", "message": "invalid last_event_id"})
             return set()
-        missed = await database_sync_to_async(realtime.events_since)(self.group, int(raw))
+        last = int(raw)
+        hubs_heard = [hub for hub in self.hubs if hub.group in groups]
+        if len(hubs_heard) == len(groups):
+            try:
+                behind = False
+                for hub in hubs_heard:
+                    if not await hub.is_caught_up(last, _read_position):
+                        behind = True
+                        break
+                if not behind:
+                    return set()
+            except Exception:
+                logger.debug("Stream position unknown; catching up", exc_info=True)
+        missed = await database_sync_to_async(realtime.events_since)(groups, last)
         if missed is None:
-            await self.send_json({"type": "reload"})
+            # "Reload", with the position a reloaded page would carry: a page that cannot be
+            # refreshed (a cached copy) keeps listening from there instead of reloading again.
+            position = await database_sync_to_async(realtime.current_event_id)(groups)
+            await self.send_json({"type": "reload", "position": position})
             return set()
         for event in missed:
             await self.send_json(event)
@@ -130,6 +157,48 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def send_json(self, content):
         await self.send(text_data=hubs.encode(content))
+
+
+async def _read_position(group: str) -> int:
+    return await database_sync_to_async(realtime.current_event_id)(group)
+
+
+class PageConsumer(LiveConsumer):
+    """One socket per page: everything the page shows live (a consultation and the
+    discussions on it, or one discussion), named by the signed token the page was rendered
+    with (``consultations/live_tokens.py``). A fresh token of a public consultation connects
+    without loading the session or asking the rules; any other is checked against the rules
+    with the socket's session, as the page itself was."""
+
+    async def connect(self):
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        subscription = live_tokens.read(query.get("token", [""])[0])
+        if subscription is None:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        trusted = (
+            subscription.public
+            and subscription.fresh
+            and await live_tokens.still_public(subscription.consultation_id)
+        )
+        if not trusted:
+            user = await self.viewer()
+            if not await database_sync_to_async(live_tokens.may_listen)(user, subscription):
+                await self.close(code=CLOSE_FORBIDDEN)
+                return
+        self.catch_up_groups = list(subscription.groups)
+        await self.listen(list(subscription.groups))
+
+    async def viewer(self):
+        """The person on the other end, from the session only when it is needed (the routing
+        in ``participation/asgi.py`` does not load it for this consumer)."""
+        if "user" in self.scope:
+            return self.scope["user"]
+        if "session" not in self.scope:
+            return AnonymousUser()
+        from channels.auth import get_user
+
+        return await get_user(self.scope)
 
 
 class ConsultationConsumer(LiveConsumer):

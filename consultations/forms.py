@@ -170,3 +170,38 @@ class BlockForm(forms.Form):
     )
     reason = forms.ChoiceField(label=_("Reason"), choices=RemovalReason.choices)
     note = forms.CharField(label=_("Note to the person (optional)"), required=False, max_length=500)
+
+
+class QueueFilterForm(forms.Form):
+    """The moderation queue's filters, sent by GET. A value that is not one of the choices
+    (a consultation the person does not moderate, a made-up state) is reported and dropped,
+    the same way whether that consultation exists or not."""
+
+    consultation = forms.TypedChoiceField(
+        label=_("Consultation"), coerce=int, required=False, empty_value=None
+    )
+    reason = forms.ChoiceField(label=_("Why"), required=False)
+    state = forms.ChoiceField(label=_("State"), required=False)
+    age = forms.ChoiceField(label=_("Waiting time"), required=False)
+    sort = forms.ChoiceField(label=_("Order"), required=False)
+
+    def __init__(self, data, *, consultations, reasons, states, ages, sorts):
+        super().__init__(data)
+        self.fields["consultation"].choices = [("", ""), *consultations]
+        self.fields["reason"].choices = [("", ""), *reasons.items()]
+        self.fields["state"].choices = [("", ""), *states.items()]
+        self.fields["age"].choices = [("", ""), *ages.items()]
+        self.fields["sort"].choices = [("", ""), *sorts.items()]
+        for field in self.fields.values():
+            field.error_messages["invalid_choice"] = _(
+                "This filter value is unknown or not yours to see; it is ignored."
+            )
+
+    def valid_values(self) -> dict:
+        """The filters that were understood (an invalid field is left out, not the whole form)."""
+        self.is_valid()
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name not in self.errors and value not in ("", None)
+        }

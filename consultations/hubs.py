@@ -66,11 +66,32 @@ class GroupHub:
         self.viewers: dict[Viewer, None] = {}  # an insertion-ordered set
         self._on_stop = on_stop
         self._subscribed: asyncio.Future = asyncio.get_running_loop().create_future()
+        # The newest event id relayed, and the stream's position read once after subscribing:
+        # an event above both reaches every viewer live, so a client at or above both has
+        # missed nothing (``is_caught_up``).
+        self.newest_relayed = 0
+        self._position: asyncio.Future | None = None
         self._task = asyncio.create_task(self._run(), name=f"live hub {group}")
 
     async def subscribed(self) -> None:
         """Wait until the hub hears the group (raises if it cannot)."""
         await asyncio.shield(self._subscribed)
+
+    async def is_caught_up(self, last_event_id: int, read_position) -> bool:
+        """Whether a client that has seen the group up to ``last_event_id`` has missed
+        nothing. ``read_position`` (async, reads the stream's position in the database) runs
+        once per hub, after it subscribed: every event committed before that read has an id at
+        or below it (ids follow commits within a stream, see ``realtime``), every later one
+        reaches the hub, and those it already relayed are in ``newest_relayed``."""
+        await self.subscribed()
+        if self._position is None:
+            self._position = asyncio.ensure_future(read_position(self.group))
+        try:
+            position = await asyncio.shield(self._position)
+        except Exception:
+            self._position = None  # read again for the next client
+            raise
+        return last_event_id >= max(position, self.newest_relayed)
 
     def add(self, viewer: Viewer) -> None:
         self.viewers[viewer] = None
@@ -134,6 +155,8 @@ class GroupHub:
     async def _relay(self, event: dict) -> None:
         message = {"type": "websocket.send", "text": encode(event)}
         event_id = event.get("id")
+        if isinstance(event_id, int) and event_id > self.newest_relayed:
+            self.newest_relayed = event_id
         for viewer in list(self.viewers):
             backlog = viewer.live_backlog
             if backlog is not None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from asgiref.sync import async_to_sync
@@ -168,17 +168,22 @@ _coalescing_lock = threading.Lock()
 
 
 def broadcast_state_coalesced(
-    group: str, event_type: str, key: str, build_payload: Callable[[], dict]
+    group: str,
+    event_type: str,
+    key: str,
+    build_payload: Callable[[], dict],
+    *,
+    delay: float | None = None,
 ) -> None:
     """Broadcast the latest state of something that changes often (reaction tallies), at most
-    once per ``settings.LIVE_COALESCE_SECONDS`` per key and process.
+    once per ``delay`` (default ``settings.LIVE_COALESCE_SECONDS``) per key and process.
 
     Unlike ``broadcast_on_commit`` nothing is recorded for catch-up: the event carries a state,
     not a change, so the newest one is all a client needs (its id is null). The payload is
     built when the event is sent, from the committed data.
     """
     validate_group(group)
-    delay = settings.LIVE_COALESCE_SECONDS
+    delay = settings.LIVE_COALESCE_SECONDS if delay is None else delay
 
     def fire():
         with _coalescing_lock:
@@ -258,34 +263,41 @@ def send_now(group: str, message: dict) -> None:
             )
 
 
-def events_since(group: str, last_event_id: int, limit: int = CATCH_UP_LIMIT) -> list[dict] | None:
-    """What a client at position ``last_event_id`` of ``group`` missed, oldest first; None
-    means "reload".
+def events_since(
+    group: str | Iterable[str], last_event_id: int, limit: int = CATCH_UP_LIMIT
+) -> list[dict] | None:
+    """What a client at position ``last_event_id`` of ``group`` (or of several groups of one
+    consultation, which share one ordering) missed, oldest first; None means "reload".
 
-    The position comes from ``current_event_id(group)`` when the page was rendered, or is the
-    last id the client was sent. If events of the stream after it were pruned, the client
-    cannot catch up and must reload.
+    The position comes from ``current_event_id`` when the page was rendered, or is the last id
+    the client was sent. If events of a stream after it were pruned, the client cannot catch
+    up and must reload.
     """
+    groups = [group] if isinstance(group, str) else list(group)
     pruned_through = (
-        LiveStream.objects.filter(group=group).values_list("pruned_through", flat=True).first()
-    ) or 0
+        LiveStream.objects.filter(group__in=groups).aggregate(upto=Max("pruned_through"))["upto"]
+        or 0
+    )
     if last_event_id < pruned_through:
         return None
     events = list(
-        LiveEvent.objects.filter(group=group, id__gt=last_event_id).order_by("id")[: limit + 1]
+        LiveEvent.objects.filter(group__in=groups, id__gt=last_event_id).order_by("id")[: limit + 1]
     )
     if len(events) > limit:
         return None
     return [event.as_message() for event in events]
 
 
-def current_event_id(group: str) -> int:
-    """The position of ``group``'s stream: a page rendered now has seen every committed event
-    of it up to this id (and a later commit in the stream gets a larger one)."""
-    newest = LiveEvent.objects.filter(group=group).aggregate(newest=Max("id"))["newest"] or 0
+def current_event_id(group: str | Iterable[str]) -> int:
+    """The position of ``group``'s stream (or of several groups of one consultation, whose
+    ids follow one commit order): a page rendered now has seen every committed event of it up
+    to this id (and a later commit in the stream gets a larger one)."""
+    groups = [group] if isinstance(group, str) else list(group)
+    newest = LiveEvent.objects.filter(group__in=groups).aggregate(newest=Max("id"))["newest"] or 0
     pruned_through = (
-        LiveStream.objects.filter(group=group).values_list("pruned_through", flat=True).first()
-    ) or 0
+        LiveStream.objects.filter(group__in=groups).aggregate(upto=Max("pruned_through"))["upto"]
+        or 0
+    )
     return max(newest, pruned_through)
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from statistics import median
 
 from django.db.models import Count, Sum
 from django.utils.translation import pgettext_lazy
@@ -75,6 +74,24 @@ def _two_places(value) -> Decimal | None:
     return Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+def _median_of(histogram: list[tuple[Decimal, int]], how_many: int) -> Decimal:
+    """The median of sorted (value, count) pairs: the middle value, or the mean of the two
+    middle values for an even count."""
+
+    def nth(index: int) -> Decimal:
+        seen = 0
+        for value, n in histogram:
+            seen += n
+            if index < seen:
+                return value
+        return histogram[-1][0]
+
+    middle = how_many // 2
+    if how_many % 2:
+        return Decimal(nth(middle))
+    return (Decimal(nth(middle - 1)) + Decimal(nth(middle))) / 2
+
+
 def survey_results(survey: Survey, *, include_private: bool = False) -> SurveyResults:
     """All figures of a survey (free-text questions only counted, and only with
     ``include_private``, for staff)."""
@@ -103,16 +120,21 @@ def survey_results(survey: Survey, *, include_private: bool = False) -> SurveyRe
     ):
         key = row["text"] if row["question__kind"] == "yes_no" else "other"
         per_text[(row["question"], key)] += row["n"]
-    numbers: dict[int, list[Decimal]] = defaultdict(list)
-    for question_id, number in (
+    # Numbers and dates as histograms (value → how many): a few rows per question whatever
+    # the number of responses; mean and median are computed from them.
+    numbers: dict[int, list[tuple[Decimal, int]]] = defaultdict(list)
+    for row in (
         answers.filter(number__isnull=False)
+        .values("question_id", "number")
+        .annotate(n=Count("pk"))
         .order_by("question_id", "number")
-        .values_list("question_id", "number")
     ):
-        numbers[question_id].append(number)
+        numbers[row["question_id"]].append((row["number"], row["n"]))
     dates: dict[tuple[int, str], int] = defaultdict(int)
-    for question_id, day in answers.filter(date__isnull=False).values_list("question_id", "date"):
-        dates[(question_id, day.strftime("%Y-%m"))] += 1
+    for row in (
+        answers.filter(date__isnull=False).values("question_id", "date").annotate(n=Count("pk"))
+    ):
+        dates[(row["question_id"], row["date"].strftime("%Y-%m"))] += row["n"]
 
     results = []
     for number, question in enumerate(structure.questions, start=1):
@@ -144,16 +166,17 @@ def survey_results(survey: Survey, *, include_private: bool = False) -> SurveyRe
                 count = per_text.get((question.pk, key), 0)
                 result.rows.append(Row(key, str(label), count, _share(count, total)))
         elif kind.results == "numbers":
-            values = numbers.get(question.pk, [])
-            if values:
-                result.mean = _two_places(sum(values) / len(values))
-                result.median = _two_places(median(values))
+            histogram = numbers.get(question.pk, [])
+            how_many = sum(n for _value, n in histogram)
+            if how_many:
+                result.mean = _two_places(sum(value * n for value, n in histogram) / how_many)
+                result.median = _two_places(_median_of(histogram, how_many))
             if question.kind == "scale":
                 low = int(question.min_value) if question.min_value is not None else 1
                 high = int(question.max_value) if question.max_value is not None else 5
                 counts = defaultdict(int)
-                for value in values:
-                    counts[int(value)] += 1
+                for value, n in histogram:
+                    counts[int(value)] += n
                 for point in range(low, high + 1):
                     label = str(point)
                     if point == low and question.label_low:

@@ -3,6 +3,8 @@ from django.urls import path, re_path
 from consultations import consumers
 
 websocket_urlpatterns = [
+    # Pages' one socket (a signed token names what it listens to); see participation/asgi.py.
+    path("ws/live/", consumers.PageConsumer.as_asgi()),
     path(
         "ws/consultations/<int:consultation_id>/",
         consumers.ConsultationConsumer.as_asgi(),

@@ -232,6 +232,10 @@ else:
 
 # Anonymous readers of editorial pages get cached HTML for this long (publishing clears it).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+# How long a page's live subscription token is taken on trust (consultations/live_tokens.py);
+# never less than PAGE_CACHE_SECONDS, since cached pages carry tokens that old. Older tokens
+# still work, checked against the rules and the socket's session like private ones.
+LIVE_TOKEN_SECONDS = env_int("LIVE_TOKEN_SECONDS", 2 * PAGE_CACHE_SECONDS)
 
 # --- Background tasks -----------------------------------------------------------------------
 # README "Background tasks" and consultations/tasks/: a queue in the database (django-tasks-db),
@@ -276,6 +280,8 @@ COMMENT_RATE_PER_MINUTE = env_int("COMMENT_RATE_PER_MINUTE", 3)
 COMMENT_RATE_PER_HOUR = env_int("COMMENT_RATE_PER_HOUR", 30)
 # Survey responses without an account, per network address and hour (shared addresses of
 # schools and offices need room).
+# Live survey results are recomputed at most this often per survey and process.
+SURVEY_RESULTS_COALESCE_SECONDS = float(env("SURVEY_RESULTS_COALESCE_SECONDS", "1"))
 SURVEY_RESPONSES_WITHOUT_ACCOUNT_PER_HOUR = env_int("SURVEY_RESPONSES_WITHOUT_ACCOUNT_PER_HOUR", 60)
 # Who can hide a comment by reporting it (README, "Reports and auto-hide"): reports from accounts
 # younger than this, or from people whose reports moderators rejected this often in the last
@@ -390,7 +396,14 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_I18N_ENABLED = False
 WAGTAILEMBEDS_FINDERS = []
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Site search (cms/search.py, README "Search"): Wagtail's database backend indexes pages with
+# FTS5 on SQLite and full-text vectors on PostgreSQL, where words are stemmed as German
+# ("Stadthallen" finds "Stadthalle"). Comments and surveys are searched at query time with the
+# same configuration. After changing it on PostgreSQL, run ``manage.py update_index``.
+SEARCH_CONFIG = "german"
+WAGTAILSEARCH_BACKENDS = {
+    "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": SEARCH_CONFIG}
+}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "odt", "ods", "docx", "xlsx", "csv", "txt", "zip"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAIL_PASSWORD_RESET_ENABLED = True

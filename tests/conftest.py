@@ -12,6 +12,7 @@ def _fast_and_isolated(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     # Tallies go out at once in tests; coalescing itself is tested with a real delay.
     settings.LIVE_COALESCE_SECONDS = 0
+    settings.SURVEY_RESULTS_COALESCE_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)

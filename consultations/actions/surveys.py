@@ -471,7 +471,9 @@ def _write_answers(response: Response, survey_structure, values: Mapping[int, An
 
 
 def _announce_results(survey: Survey) -> None:
-    """Counts for everyone watching the public results, a few times a second at most."""
+    """Counts for everyone watching the results, at most once per
+    ``SURVEY_RESULTS_COALESCE_SECONDS`` per process (each push recomputes every figure: a
+    fixed number of queries, but over all responses)."""
     from consultations.results import public_results_payload
 
     realtime.broadcast_state_coalesced(
@@ -479,6 +481,7 @@ def _announce_results(survey: Survey) -> None:
         realtime.EventType.SURVEY_RESULTS_CHANGED,
         f"survey-results:{survey.pk}",
         lambda: public_results_payload(Survey.objects.get(pk=survey.pk)),
+        delay=settings.SURVEY_RESULTS_COALESCE_SECONDS,
     )
 
 

@@ -110,7 +110,7 @@ DISCUSSION = register(
         notification_kinds=discussion_notices.KINDS,
         personal_data=personal_data,
         on_account_deleted=keep_contributions,
-        search="Not in site search: comments are conversation, found through their pages.",
+        search="Site search: published comments where the discussion is visible, at query time.",
         staff_exports={},
     )
 )

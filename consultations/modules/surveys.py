@@ -105,7 +105,7 @@ SURVEY = register(
         notification_kinds=frozenset(),
         personal_data=personal_data,
         on_account_deleted=anonymise_responses,
-        search="Not in site search: a survey is found on its consultation's page.",
+        search="Site search: titles and introductions of visible published surveys, never drafts.",
         staff_exports={},
     )
 )

@@ -15,7 +15,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from consultations import realtime, selectors
+from consultations import live_tokens, selectors
 from consultations.actions import ActionError
 from consultations.actions import discussions as actions
 from consultations.forms import CommentForm, ReportForm
@@ -51,8 +51,9 @@ def comment_url(comment: Comment) -> str:
     return reverse("comment_permalink", args=[comment.pk])
 
 
-def discussion_context(request, discussion, *, form=None) -> dict:
-    """Everything the discussion partial needs; shared by the page and the CMS block."""
+def discussion_context(request, discussion, *, form=None, own_socket: bool = True) -> dict:
+    """Everything the discussion partial needs; shared by the page and the CMS block (whose
+    consultation page opens the one socket for everything on it: ``own_socket=False``)."""
     sort = request.GET.get("sort", "oldest")
     try:
         page = int(request.GET.get("page", 1))
@@ -69,8 +70,7 @@ def discussion_context(request, discussion, *, form=None) -> dict:
             ),
             "login_would_help": not request.user.is_authenticated
             and selectors.would_resident_be_allowed("consultations.add_comment", discussion),
-            "live_socket": f"/ws/discussions/{discussion.pk}/",
-            "current_event_id": realtime.current_event_id(realtime.discussion_group(discussion.pk)),
+            "own_socket": own_socket,
             "sorts": [
                 ("oldest", _("oldest first")),
                 ("newest", _("newest first")),
@@ -78,6 +78,8 @@ def discussion_context(request, discussion, *, form=None) -> dict:
             ],
         }
     )
+    if own_socket:
+        context.update(live_tokens.subscription_for(discussion.consultation, [discussion]))
     return context
 
 

@@ -14,13 +14,14 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from consultations import notices, selectors
 from consultations.actions import ActionError
 from consultations.actions import moderation as actions
 from consultations.actions.notices import mark_all_read
-from consultations.forms import BlockForm, HideForm
+from consultations.forms import BlockForm, HideForm, QueueFilterForm
 from consultations.models import Comment, Consultation, Notification
 from consultations.views.discussions import wants_json
 
@@ -66,23 +67,89 @@ def comment_detail(request, pk):
 @login_required
 @require_GET
 def queue(request):
-    consultations = selectors.moderated_consultations(request.user)
-    if not consultations.exists():
+    """The moderation queue: one page of what waits, filtered, with counts per filter value.
+
+    ``?partial=1`` answers the list part alone, for the live refresh of the page shown.
+    """
+    consultations = list(
+        selectors.moderated_consultations(request.user).order_by("title").values_list("pk", "title")
+    )
+    if not consultations:
         raise DjangoPermissionDenied
-    try:
-        selected = int(request.GET.get("consultation") or 0) or None
-    except ValueError:
-        selected = None
-    items = list(selectors.moderation_queue(request.user, consultation_id=selected))
+    form = QueueFilterForm(
+        request.GET,
+        consultations=consultations,
+        reasons=selectors.queue_reasons(),
+        states={key: label for key, (label, _q) in selectors.QUEUE_STATES.items()},
+        ages={key: label for key, (label, *_) in selectors.QUEUE_AGES.items()},
+        sorts={key: label for key, (label, _o) in selectors.QUEUE_SORTS.items()},
+    )
+    filters = selectors.QueueFilters(**form.valid_values())
+    requested_page = request.GET.get("page", "")
+    result = selectors.moderation_queue_page(
+        request.user, filters=filters, page=requested_page or 1
+    )
+    page_obj = result["page_obj"]
+    page_query = filters.query(page=page_obj.number if page_obj.number > 1 else "")
+    queue_url = reverse("moderation_queue") + (f"?{page_query}" if page_query else "")
     context = {
-        "items": items,
-        "consultations": consultations.order_by("title"),
-        "selected": selected,
-        "live_socket": "/ws/moderation/" + (f"?consultation={selected}" if selected else ""),
+        **result,
+        "form": form,
+        "filters": filters,
+        "facets": _facets(form, filters, result),
+        "page_moved": requested_page.isdigit() and requested_page != str(page_obj.number),
+        "queue_url": queue_url,
+        "partial_url": reverse("moderation_queue")
+        + "?"
+        + filters.query(page=page_obj.number if page_obj.number > 1 else "", partial=1),
+        "filter_query": filters.query(),
+        "is_filtered": bool(filters.query()),
+        # One socket for every consultation shown: events of other consultations change the
+        # counts in the filters too.
+        "live_socket": "/ws/moderation/",
     }
+    status = 400 if form.errors else 200
     if request.GET.get("partial") == "1":
-        return render(request, "consultations/moderation/_queue_items.html", context)
-    return render(request, "consultations/moderation/queue.html", context)
+        return render(request, "consultations/moderation/_queue_items.html", context, status=status)
+    return render(request, "consultations/moderation/queue.html", context, status=status)
+
+
+ALL_LABELS = {
+    "consultation": gettext_lazy("All consultations I moderate"),
+    "reason": gettext_lazy("Any reason"),
+    "state": gettext_lazy("Any state"),
+    "age": gettext_lazy("Any waiting time"),
+}
+
+
+def _facets(form, filters, result) -> list[dict]:
+    """Each filter as a select: its options with how many items each would show."""
+    counts = result["counts"]
+    facets = []
+    for name in ("consultation", "reason", "state", "age"):
+        field = form.fields[name]
+        by_value = counts[name]
+        options = [
+            {
+                "value": value,
+                "label": label,
+                "count": by_value.get(value, 0),
+                "selected": value == getattr(filters, name),
+            }
+            for value, label in field.choices
+            if value != ""
+        ]
+        facets.append(
+            {
+                "name": name,
+                "label": field.label,
+                "all_label": ALL_LABELS[name],
+                "all_count": by_value.get("", 0),
+                "options": options,
+                "errors": form.errors.get(name, []),
+            }
+        )
+    return facets
 
 
 DECISIONS = {"approve", "hide", "restore", "pin", "unpin", "official", "unofficial"}

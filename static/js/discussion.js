@@ -181,6 +181,10 @@
     }
     enableControls(section, fragment.article);
     insertComment(section, payload, fragment.nodes);
+    // The viewer's own comment can arrive here before the answer to their post: it is shown
+    // (the answer then replaces it with their rendering), but not announced as someone else's.
+    var viewer = viewerOf(section);
+    if (viewer.id !== "" && fragment.article.getAttribute("data-author") === viewer.id) return;
     announce(section.getAttribute("data-text-new-comment") + " " + payload.author);
   });
 

@@ -1,5 +1,6 @@
-/* Mitreden live updates: connect each [data-live-group] element to its WebSocket, catch up
- * after reconnects, and hand events to feature scripts. Pages work without this file. */
+/* Mitreden live updates: connect each [data-live-socket] element to its WebSocket (one per
+ * page; a signed token names what it listens to), catch up after reconnects, and hand events
+ * to feature scripts. Pages work without this file. */
 (function () {
   "use strict";
 
@@ -14,8 +15,32 @@
     window.setTimeout(function () { announcer.textContent = text; }, 50);
   }
 
+  /* "Reload" means the page is too far behind to catch up. Reload once; if the page that
+   * comes back carries the same position (a stored copy), reloading again would loop: show
+   * the notice with a link to a fresh page instead and go on listening from the position the
+   * server gave. Without sessionStorage, never reload by ourselves. */
+  function tooFarBehind(el, initialId, event) {
+    var key = "mitreden-live-reload:" + window.location.pathname + window.location.search;
+    var reloadedFrom = null;
+    try { reloadedFrom = window.sessionStorage.getItem(key); } catch (e) { reloadedFrom = String(initialId); }
+    if (reloadedFrom !== String(initialId)) {
+      try {
+        window.sessionStorage.setItem(key, String(initialId));
+        window.location.reload();
+        return null;
+      } catch (e) { /* no storage: fall through to the notice */ }
+    }
+    var notice = el.querySelector("[data-live-stale]");
+    if (notice && notice.hidden) {
+      notice.hidden = false;
+      announce(el.getAttribute("data-text-live-stale"));
+    }
+    return typeof event.position === "number" ? event.position : null;
+  }
+
   function connect(el) {
     var path = el.getAttribute("data-live-socket");
+    var token = el.getAttribute("data-live-token");
     var initialId = parseInt(el.getAttribute("data-live-last-event") || "0", 10);
     var lastId = initialId;
     var seen = {};
@@ -24,12 +49,17 @@
 
     function open() {
       var url = protocol + window.location.host + path + "?last_event_id=" + lastId;
+      if (token) url += "&token=" + encodeURIComponent(token);
       var socket = new WebSocket(url);
       socket.onopen = function () { delay = 1000; el.setAttribute("data-live-state", "connected"); };
       socket.onmessage = function (message) {
         var event;
         try { event = JSON.parse(message.data); } catch (e) { return; }
-        if (event.type === "reload") { window.location.reload(); return; }
+        if (event.type === "reload") {
+          var position = tooFarBehind(el, initialId, event);
+          if (position !== null && position > lastId) lastId = position;
+          return;
+        }
         if (typeof event.id === "number") {
           // Ids are unique but two server processes may deliver them slightly out of order,
           // so duplicates (after a catch-up) are recognised by id, not by "older than last".

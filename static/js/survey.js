@@ -39,7 +39,14 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     var summary = document.querySelector("[data-error-summary]");
-    if (summary) summary.focus();
+    if (summary) {
+      summary.focus();
+      // The browser scrolls to the page's #survey fragment after loading, which takes the
+      // focus away again: focus the summary once more when that is done.
+      window.addEventListener("load", function () {
+        window.setTimeout(function () { summary.focus(); }, 0);
+      });
+    }
     var form = document.querySelector("[data-survey-form]");
     if (!form) return;
     update(form);

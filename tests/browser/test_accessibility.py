@@ -274,6 +274,8 @@ def test_every_public_page_passes_axe(page, live_site, network_guard):
 SIGNED_IN = {
     "resident": "anna@mitreden.test",
     "moderator": "moderation@mitreden.test",
+    # Communication staff: the surveys' evaluation, free-text lists and paper entry.
+    "editor": "redaktion@mitreden.test",
 }
 DEMO_PASSWORD = "mitreden-demo"
 

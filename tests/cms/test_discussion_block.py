@@ -64,7 +64,8 @@ def test_the_block_shows_the_discussion_and_its_comments(client, page, discussio
     assert "Sagen Sie es uns." in html
     assert "Ein Kulturzentrum!" in html and "Gute Idee." in html
     assert f'data-discussion="{discussion.pk}"' in html
-    assert f'data-live-socket="/ws/discussions/{discussion.pk}/"' in html
+    # The page's one socket listens to the discussion too; the section opens none of its own.
+    assert html.count("data-live-socket=") == 1 and 'data-live-socket="/ws/live/"' in html
     assert "js/discussion.js" in html
     assert reverse("moderation_log", args=[discussion.consultation.slug]) in html
 

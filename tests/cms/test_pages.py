@@ -131,7 +131,7 @@ def test_consultation_page_renders_summary_status_timeline_and_live_hooks(
     assert html.count("Worum es bei der Halle geht.") == 1
     assert "<h1" in html and "Stadthalle</h1>" in html
     assert 'class="badge badge--open"' in html
-    assert f'data-live-socket="/ws/consultations/{consultation.pk}/"' in html
+    assert 'data-live-socket="/ws/live/"' in html and "data-live-token=" in html
     assert f'data-live-last-event="{event.pk}"' in html
     assert "js/consultation.js" in html
     # An ordered list with the four phases; only the running one is the current step.

@@ -1,4 +1,4 @@
-"""Site search over live, public pages."""
+"""Site search: pages (live, public, visible), grouped by kind; hostile queries; the cache."""
 
 import pytest
 from wagtail.rich_text import RichText
@@ -11,15 +11,17 @@ from tests.factories import make_consultation, make_user
 pytestmark = pytest.mark.django_db
 
 
-def result_titles(response) -> list[str]:
-    results = response.context["results"]
-    return [page.title for page in results] if results else []
+def result_titles(response, kind: str = "pages") -> list[str]:
+    for group in response.context["groups"]:
+        if group.kind == kind:
+            return [str(result.title) for result in group.results]
+    return []
 
 
 def test_empty_query_asks_for_a_term(client, home):
     response = client.get("/suche/")
     assert response.status_code == 200
-    assert response.context["results"] is None
+    assert response.context["groups"] == []
     assert 'name="q" value=""' in response.content.decode()
 
 
@@ -72,14 +74,26 @@ def test_private_consultation_pages_are_found_only_by_those_who_may_see_them(
     }
 
 
-def test_results_are_paginated_and_pagination_keeps_the_query(client, home):
+def test_the_overview_shows_a_few_per_kind_with_a_link_to_all(client, home):
     for n in range(12):
         add_page(home, ContentPage(title=f"Brücke {n}", slug=f"bruecke-{n}"))
-    first = client.get("/suche/", {"q": "Brücke"})
-    second = client.get("/suche/", {"q": "Brücke", "page": 2})
+    overview = client.get("/suche/", {"q": "Brücke"})
+    html = overview.content.decode()
+    assert len(result_titles(overview)) == 5
+    assert "?q=Br%C3%BCcke&amp;kind=pages" in html
+    assert 'aria-labelledby="results-pages"' in html
+    assert "(12)" in html
+
+
+def test_one_kind_is_paginated_and_pagination_keeps_the_query(client, home):
+    for n in range(12):
+        add_page(home, ContentPage(title=f"Brücke {n}", slug=f"bruecke-{n}"))
+    first = client.get("/suche/", {"q": "Brücke", "kind": "pages"})
+    second = client.get("/suche/", {"q": "Brücke", "kind": "pages", "page": 2})
     assert len(result_titles(first)) == 10
     assert len(result_titles(second)) == 2
-    assert "q=Br%C3%BCcke&amp;page=2" in first.content.decode()
+    assert "q=Br%C3%BCcke&amp;kind=pages&amp;page=2" in first.content.decode()
+    assert 'start="11"' in second.content.decode()
 
 
 def test_consultation_pages_are_found_by_the_consultation_s_summary(client, consultation_index):
@@ -115,6 +129,15 @@ HOSTILE_QUERIES = [
     "x" * 5000,
     "Stadt " * 300,
     "<script>alert(1)</script>",
+    "Stadt & park | !halle :* (a) <-> 'b'",
+    "!!!",
+    "&|!:*()",
+    "Stadt\x07park\x1b[31m",
+    "\u202eStadt",
+    "Stadt\r\nSet-Cookie: x=1",
+    "1=1; DROP TABLE wagtailcore_page; --",
+    "ä" * 3000,
+    " ",
 ]
 
 
@@ -124,8 +147,13 @@ def test_any_query_gives_results_or_a_friendly_no_results(client, home, query):
 
     response = client.get("/suche/", {"q": query})
 
+    html = response.content.decode()
     assert response.status_code == 200
-    assert "<script>alert(1)" not in response.content.decode()
+    assert "<script>alert(1)" not in html
+    assert "\x00" not in html and "\x1b" not in html
+    assert "Set-Cookie" not in response.headers.get("Set-Cookie", "")
+    # A clear answer: results, "nothing found", or the prompt for a term.
+    assert 'role="status"' in html or 'class="search-prompt"' in html
 
 
 @pytest.mark.parametrize("page", ["0", "-1", "abc", "99999999999999999999", "1.5", "", "%00"])
@@ -144,3 +172,34 @@ def test_a_quoted_phrase_still_finds_the_page(client, home):
     response = client.get("/suche/", {"q": '"Stadtpark'})
 
     assert result_titles(response) == ["Stadtpark"]
+
+
+@pytest.mark.parametrize("kind", ["pages", "surveys", "comments", "nonsense", ""])
+def test_any_kind_is_answered(client, home, kind):
+    add_page(home, ContentPage(title="Stadtpark", slug="stadtpark", intro="Der Stadtpark."))
+
+    response = client.get("/suche/", {"q": "Stadtpark", "kind": kind, "page": "2"})
+
+    assert response.status_code == 200
+
+
+def test_words_are_cleaned_of_syntax_and_limited():
+    from cms.search import MAX_QUERY_LENGTH, MAX_QUERY_WORDS, clean_query, query_words
+
+    assert query_words('"Stadt" & park | !halle:* (a)') == ["Stadt", "park", "halle", "a"]
+    assert query_words("&|!:*()") == []
+    assert len(query_words("w " * 100)) == MAX_QUERY_WORDS
+    assert clean_query("  Stadt\x00\x07park\u202e \n Halle ") == "Stadtpark Halle"
+    assert len(clean_query("x" * 5000)) == MAX_QUERY_LENGTH
+
+
+def test_the_result_page_keeps_a_bounded_number_of_queries(
+    client, home, django_assert_max_num_queries
+):
+    for n in range(12):
+        add_page(home, ContentPage(title=f"Brücke {n}", slug=f"bruecke-{n}", intro="Brücke"))
+    client.get("/suche/", {"q": "Brücke"})  # site settings and the like are created once
+    with django_assert_max_num_queries(20):
+        assert client.get("/suche/", {"q": "Brücke"}).status_code == 200
+    with django_assert_max_num_queries(20):
+        assert client.get("/suche/", {"q": "Brücke", "kind": "pages"}).status_code == 200

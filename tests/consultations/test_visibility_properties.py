@@ -4,15 +4,21 @@ public and private consultations, memberships and roles (property-based, hypothe
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import rules
+from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from consultations import registry, roles, selectors
-from consultations.models import Consultation, ConsultationMembership, Discussion
+from consultations.actions.polls import create_poll
+from consultations.actions.surveys import create_survey
+from consultations.models import Consultation, ConsultationMembership
 from tests.factories import add_member, make_consultation, make_discussion, make_user
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +31,9 @@ worlds = st.fixed_dictionaries(
         "discussions_per_consultation": st.integers(min_value=0, max_value=2),
         "role": st.sampled_from(ROLES),
         "member_of": st.sets(st.integers(min_value=0, max_value=3), max_size=4),
+        # Per consultation: a survey that is a draft (False) or published (True), or none.
+        "surveys": st.lists(st.sampled_from([None, False, True]), min_size=4, max_size=4),
+        "polls": st.lists(st.booleans(), max_size=3),  # True: published
     }
 )
 
@@ -38,9 +47,29 @@ def build(world):
         )
         for private in world["consultations"]
     ]
-    for consultation in consultations:
+    builder = make_user(groups=(roles.EDITORS,))
+    for index, consultation in enumerate(consultations):
         for _ in range(world["discussions_per_consultation"]):
             make_discussion(consultation)
+        published = world["surveys"][index]
+        if published is not None:
+            create_survey(
+                editor=builder,
+                consultation=consultation,
+                title="Umfrage",
+                questions=[{"kind": "yes_no", "text": "Ja?"}],
+                status="published" if published else "draft",
+            )
+    now = timezone.now()
+    for published in world["polls"]:
+        create_poll(
+            editor=builder,
+            question="Frage?",
+            opens=now - timedelta(days=1),
+            closes=now + timedelta(days=1),
+            choices=[{"label": "Ja"}, {"label": "Nein"}],
+            is_published=published,
+        )
     role = world["role"]
     if role == "anonymous":
         return AnonymousUser()
@@ -70,8 +99,15 @@ def test_consultations_and_discussions_list_what_they_show(world):
         }
         assert listed == opened
 
-        discussion_module = registry.module_for(Discussion())
-        listed = set(discussion_module.visible(Discussion.objects.all(), user))
-        opened = {d for d in Discussion.objects.all() if discussion_module.can_view(user, d)}
-        assert listed == opened
+        # Every registered module: its list agrees with its detail.
+        for module in registry.registered():
+            model = apps.get_model(module.model)
+            listed = set(module.visible(model.objects.all(), user))
+            opened = {o for o in model.objects.all() if module.can_view(user, o)}
+            assert listed == opened, module.label
+            # And the named rule the views ask says the same as the module.
+            for instance in model.objects.all():
+                view_rule = f"consultations.view_{model._meta.model_name}"
+                if rules.perm_exists(view_rule):
+                    assert rules.has_perm(view_rule, user, instance) is (instance in opened)
         transaction.set_rollback(True)

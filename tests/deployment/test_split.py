@@ -9,6 +9,7 @@ import re
 import time
 
 import pytest
+from django.core import signing
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
@@ -27,7 +28,7 @@ CONSULTATION_SLUG = "zukunft-der-stadthalle"
 CONSULTATION_PAGE = "/beteiligungen/zukunft-der-stadthalle/"
 
 
-LIVE_SOCKET = re.compile(r'data-live-socket="(/ws/consultations/(\d+)/)"')
+LIVE_SOCKET = re.compile(r'data-live-socket="(/ws/live/)" data-live-token="([^"]+)"')
 
 
 class Split:
@@ -43,7 +44,9 @@ class Split:
         assert status == 200
         match = LIVE_SOCKET.search(body.decode())
         assert match, "the consultation page names no live socket"
-        return match.group(1), int(match.group(2))
+        token = match.group(2)
+        payload = json.loads(signing.b64_decode(token.split(":")[0].encode()))
+        return f"{match.group(1)}?token={token}", payload["c"]
 
     def socket_url(self, path: str) -> str:
         return f"ws://{harness.LOOPBACK}:{self.sockets.port}{path}"

@@ -41,10 +41,11 @@ RESIDENT, OTHER_RESIDENT, MODERATOR = (
 )
 EVENT_TIMEOUT = 5.0
 
-DISCUSSION = re.compile(
-    r'data-live-socket="(?P<socket>/ws/discussions/(?P<id>\d+)/)"\s+'
+PAGE_SOCKET = re.compile(
+    r'data-live-socket="(?P<socket>/ws/live/)" data-live-token="(?P<token>[^"]+)"\s+'
     r'data-live-last-event="(?P<last_event>\d+)"'
 )
+DISCUSSION = re.compile(r'data-discussion="(?P<id>\d+)"')
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -108,11 +109,11 @@ class Browser:
 
 def discussion_on_page(body: str) -> dict:
     """The demo discussion as the consultation page announces it to discussion.js."""
-    match = DISCUSSION.search(body)
-    assert match, "the consultation page names no discussion socket"
+    match, discussion = PAGE_SOCKET.search(body), DISCUSSION.search(body)
+    assert match and discussion, "the consultation page names no socket or discussion"
     return {
-        "id": int(match["id"]),
-        "socket": match["socket"],
+        "id": int(discussion["id"]),
+        "socket": f"{match['socket']}?token={match['token']}",
         "last_event": int(match["last_event"]),
     }
 
@@ -262,7 +263,7 @@ def test_socket_reconnecting_to_b_catches_up_on_what_a_did(pair):
     discussion, comment_id = post_comment(resident, text)
     reason = hide_comment(moderator, comment_id)
 
-    path = f"{discussion['socket']}?last_event_id={discussion['last_event']}"
+    path = f"{discussion['socket']}&last_event_id={discussion['last_event']}"
     with pair.socket(path) as socket:
         frames = receive_events(socket, 2, about=comment_id)
 

@@ -192,7 +192,7 @@ async def test_nothing_is_pushed_when_answers_are_refused():
 
 
 async def test_pushes_are_coalesced(settings):
-    settings.LIVE_COALESCE_SECONDS = 1.0
+    settings.SURVEY_RESULTS_COALESCE_SECONDS = 1.0
     _editor, survey = await sync_to_async(setup)()
     people = [await sync_to_async(make_user)() for _ in range(3)]
     comm = communicator(survey.pk)
