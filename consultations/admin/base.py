@@ -3,6 +3,7 @@ file and the shared listing file can both build on it)."""
 
 from django.apps import apps
 from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from wagtail.snippets.views.chooser import (
     ChooseResultsView,
@@ -10,10 +11,12 @@ from wagtail.snippets.views.chooser import (
     SnippetChooserViewSet,
     SnippetChosenMultipleView,
     SnippetChosenView,
+    SnippetCreateView,
 )
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from consultations import registry
+from consultations import actions, registry
+from consultations.actions import ActionError
 from consultations.admin.views import DeletedThroughActionView
 
 
@@ -74,3 +77,25 @@ class ParticipationViewSet(SnippetViewSet):
     def get_permissions_to_register(self):
         # The group editor would offer model permissions nobody reads any more.
         return Permission.objects.none()
+
+
+class SavedThroughActionChooserCreateView(SnippetCreateView):
+    """The "create" tab of a chooser whose form only parses: ``save_through_action`` calls
+    the model's create action; a refusal is shown on the form and nothing is written."""
+
+    def save_through_action(self, form):
+        raise NotImplementedError
+
+    def post(self, request):
+        self.form = self.get_creation_form()
+        if self.form.is_valid():
+            try:
+                instance = self.save_through_action(self.form)
+            except actions.PermissionDenied as error:
+                raise PermissionDenied(error.message) from error
+            except ActionError as error:
+                field = error.code if error.code in self.form.fields else None
+                self.form.add_error(field, error.message)
+            else:
+                return self.get_chosen_response(instance)
+        return self.get_reshow_creation_form_response()

@@ -13,7 +13,12 @@ from wagtail.admin.panels import (
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
-from consultations.admin.base import ParticipationViewSet
+from consultations.actions.consultations import create_discussion
+from consultations.admin.base import (
+    ParticipationViewSet,
+    SavedThroughActionChooserCreateView,
+    VisibleChooserViewSet,
+)
 from consultations.admin.choosers import person_chooser_viewset
 from consultations.admin.columns import block_scope, block_state, block_until, decision_comment
 from consultations.admin.filters import ModerationDecisionFilterSet, UserBlockFilterSet
@@ -117,6 +122,34 @@ class ConsultationMembershipViewSet(ParticipationViewSet):
     ]
 
 
+class DiscussionChooserCreationForm(forms.ModelForm):
+    """A new discussion from the page editor's chooser: the few fields it needs (phases and
+    the report threshold can be set later under Participation › Discussions)."""
+
+    class Meta:
+        model = Discussion
+        fields = ["consultation", "title", "description"]
+
+
+class DiscussionChooserCreateView(SavedThroughActionChooserCreateView):
+    def save_through_action(self, form):
+        data = form.cleaned_data
+        return create_discussion(
+            editor=self.request.user,
+            consultation=data["consultation"],
+            title=data["title"],
+            description=data.get("description") or "",
+        )
+
+
+class DiscussionChooserViewSet(VisibleChooserViewSet):
+    """Choosing a discussion for a page block, or creating one there and then."""
+
+    creation_form_class = DiscussionChooserCreationForm
+    create_view_class = DiscussionChooserCreateView
+    create_action_label = _("Create a discussion")
+
+
 class DiscussionViewSet(ParticipationViewSet):
     """Discussions are created here and placed on their consultation's page with a block."""
 
@@ -132,6 +165,7 @@ class DiscussionViewSet(ParticipationViewSet):
     list_filter = ["consultation"]
     search_fields = ["title", "description"]
     copy_view_enabled = False
+    chooser_viewset_class = DiscussionChooserViewSet
     add_view_class = DiscussionCreateView
     edit_view_class = DiscussionEditView
     edit_handler = ObjectList(

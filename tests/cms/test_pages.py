@@ -120,14 +120,16 @@ def test_consultation_page_renders_summary_status_timeline_and_live_hooks(
     client, consultation_index
 ):
     consultation = make_consultation(title="Stadthalle", summary="Worum es bei der Halle geht.")
-    page = add_consultation_page(consultation_index, consultation, intro="Einleitung")
+    page = add_consultation_page(consultation_index, consultation)
     event = LiveEvent.objects.create(
         group=realtime.consultation_group(consultation.pk), type="x", payload={}
     )
 
     html = client.get(page.url).content.decode()
 
-    assert "Worum es bei der Halle geht." in html
+    # One title and one introduction, the consultation's.
+    assert html.count("Worum es bei der Halle geht.") == 1
+    assert "<h1" in html and "Stadthalle</h1>" in html
     assert 'class="badge badge--open"' in html
     assert 'data-live-socket="/ws/live/"' in html and "data-live-token=" in html
     assert f'data-live-last-event="{event.pk}"' in html
