@@ -148,8 +148,12 @@ def discussion_path(person: Person) -> str:
 
 
 def wait_until_live(person: Person, selector: str = "[data-discussion]") -> None:
-    """Wait for the page's WebSocket (live.js marks the element when it is open)."""
-    expect(person.page.locator(selector)).to_have_attribute("data-live-state", "connected")
+    """Wait for the page's WebSocket (live.js marks the element that holds it when it is open:
+    the element itself, or the page around it — one socket per page)."""
+    holder = person.page.locator(
+        f"{selector}[data-live-socket], [data-live-socket]:has({selector})"
+    ).first
+    expect(holder).to_have_attribute("data-live-state", "connected")
 
 
 def comment_box(person: Person):
