@@ -110,7 +110,8 @@ def connect() -> None:
     page_published.connect(invalidate_page_cache, dispatch_uid=f"{uid}.published")
     page_unpublished.connect(invalidate_page_cache, dispatch_uid=f"{uid}.unpublished")
     post_page_move.connect(invalidate_page_cache, dispatch_uid=f"{uid}.moved")
-    post_delete.connect(_invalidate_on_page_delete, dispatch_uid=f"{uid}.page_deleted")
+    # Only pages: a receiver for every model would make Django fetch rows before any delete.
+    post_delete.connect(_invalidate_on_page_delete, sender=Page, dispatch_uid=f"{uid}.page_deleted")
     post_save.connect(
         _invalidate_on_settings_change, sender=SiteSettings, dispatch_uid=f"{uid}.settings.save"
     )

@@ -293,7 +293,7 @@ def test_the_structure_a_process_keeps_follows_every_change(editor):
 
     survey = build_survey(editor, questions=[{"kind": "yes_no", "text": "Erste?"}])
     assert [q.text for q in answering.structure(survey).questions] == ["Erste?"]
-    questions = question_list(survey) + [{"kind": "short_text", "text": "Zweite?"}]
+    questions = [*question_list(survey), {"kind": "short_text", "text": "Zweite?"}]
     survey = change(editor, survey, questions)
     assert [q.text for q in answering.structure(survey).questions] == ["Erste?", "Zweite?"]
     questions = question_list(survey)
