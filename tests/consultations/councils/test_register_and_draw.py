@@ -67,7 +67,7 @@ def test_bad_rows_are_reported_with_line_numbers_and_nothing_is_returned():
     errors = refused.value.errors
     assert [line for line, _message in errors] == [3, 4, 5, 6, 8]
     with translation.override("de"):
-        parse_register_messages = dict((line, str(message)) for line, message in errors)
+        parse_register_messages = {line: str(message) for line, message in errors}
     assert "Dieselbe Person wie in Zeile 2" in parse_register_messages[5]
 
 
