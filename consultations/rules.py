@@ -133,9 +133,9 @@ PERMISSIONS = {
     # ends every organiser role). Drafts are their organisers' and admins' (module can_view).
     "consultations.organise_council": is_admin
     | (has_target & is_council_organiser & organises_council),
+    # Without a council (the admin's listing): who may open the councils' admin at all.
     "consultations.view_council": (has_target & sees_module_instance)
-    | is_council_organiser
-    | is_admin,
+    | (~has_target & (is_council_organiser | is_admin)),
     "consultations.add_council": is_council_organiser | is_admin,
     # Without a council (the admin's model-level question): may change some council.
     "consultations.change_council": is_admin

@@ -4,6 +4,7 @@ the register extract and the draw are actions with no admin screens yet (docs/co
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
@@ -11,8 +12,8 @@ from wagtail.admin.ui.tables import Column
 from wagtail.snippets.views.snippets import CreateView, EditView
 
 from consultations.actions.councils import DATE_FIELDS, change_council, create_council
-from consultations.admin.base import ParticipationViewSet
-from consultations.admin.views import SavedThroughActionMixin
+from consultations.admin.base import ParticipationViewSet, visible_in_admin
+from consultations.admin.views import DeletedThroughActionView, SavedThroughActionMixin
 from consultations.models import Council
 
 COUNCIL_FIELDS = (
@@ -31,6 +32,24 @@ def council_data(form) -> dict:
     return {name: form.cleaned_data.get(name) for name in COUNCIL_FIELDS}
 
 
+class PerCouncilPermissionMixin:
+    """Wagtail's edit and delete views ask the model-level rule ("may change some
+    council"); organising is per council, so the instance's rule decides here."""
+
+    def get_object(self, *args, **kwargs):
+        instance = super().get_object(*args, **kwargs)
+        policy = self.permission_policy
+        if not policy.user_has_permission_for_instance(
+            self.request.user, self.permission_required, instance
+        ):
+            raise PermissionDenied
+        return instance
+
+
+class CouncilDeleteView(PerCouncilPermissionMixin, DeletedThroughActionView):
+    pass
+
+
 class CouncilCreateView(SavedThroughActionMixin, CreateView):
     def save_through_action(self, form):
         return create_council(
@@ -40,7 +59,7 @@ class CouncilCreateView(SavedThroughActionMixin, CreateView):
         )
 
 
-class CouncilEditView(SavedThroughActionMixin, EditView):
+class CouncilEditView(PerCouncilPermissionMixin, SavedThroughActionMixin, EditView):
     def save_through_action(self, form):
         return change_council(
             organiser=self.request.user,
@@ -68,6 +87,7 @@ class CouncilViewSet(ParticipationViewSet):
     copy_view_enabled = False
     add_view_class = CouncilCreateView
     edit_view_class = CouncilEditView
+    delete_view_class = CouncilDeleteView
     edit_handler = ObjectList(
         [
             FieldPanel("consultation"),
@@ -89,6 +109,8 @@ class CouncilViewSet(ParticipationViewSet):
     )
 
     def get_queryset(self, request):
-        return Council.objects.select_related("consultation").annotate(
+        # Drafts are their organisers' (and admins'): the listing shows what the person sees.
+        councils = Council.objects.select_related("consultation").annotate(
             entry_count=Count("register_entries")
         )
+        return visible_in_admin(councils, request.user)
