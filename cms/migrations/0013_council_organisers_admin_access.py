@@ -13,8 +13,10 @@ def _access_admin(apps):
     Permission = apps.get_model("auth", "Permission")
     ContentType = apps.get_model("contenttypes", "ContentType")
     content_type, _ = ContentType.objects.get_or_create(app_label="wagtailadmin", model="admin")
+    # By id: backwards, the historical Permission and ContentType may come from different
+    # app registries.
     permission, _ = Permission.objects.get_or_create(
-        content_type=content_type,
+        content_type_id=content_type.pk,
         codename="access_admin",
         defaults={"name": "Can access Wagtail admin"},
     )
