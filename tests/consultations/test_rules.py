@@ -178,8 +178,8 @@ COMMENT_PERMISSIONS = [
 
 def test_every_named_permission_is_covered_here():
     from consultations.rules import PERMISSIONS
-    from tests.consultations.surveys.test_rules import SURVEY_PERMISSIONS
     from tests.consultations.councils.test_rules_and_visibility import COUNCIL_PERMISSIONS
+    from tests.consultations.surveys.test_rules import SURVEY_PERMISSIONS
     from tests.consultations.test_polls import POLL_PERMISSIONS
 
     covered = {
