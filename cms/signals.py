@@ -16,6 +16,7 @@ from consultations import realtime
 from consultations.models import (
     Comment,
     Consultation,
+    Council,
     Discussion,
     District,
     LiveEvent,
@@ -77,6 +78,11 @@ def _survey_changed(sender, instance, **kwargs):
     _bump(page_cache.SEARCH)
 
 
+def _council_changed(sender, instance, **kwargs):
+    # A council block shows the council's title, question and state: its consultation's pages.
+    _bump(page_cache.live_of(instance.consultation_id))
+
+
 # Tallies and report counters that search results do not show.
 _COUNTERS = frozenset({"agree_count", "disagree_count", "open_report_count", "escalated"})
 
@@ -123,6 +129,8 @@ def connect() -> None:
     post_delete.connect(_reactions_changed, sender=Reaction, dispatch_uid=f"{uid}.reaction.delete")
     post_save.connect(_survey_changed, sender=Survey, dispatch_uid=f"{uid}.survey.save")
     post_delete.connect(_survey_changed, sender=Survey, dispatch_uid=f"{uid}.survey.delete")
+    post_save.connect(_council_changed, sender=Council, dispatch_uid=f"{uid}.council.save")
+    post_delete.connect(_council_changed, sender=Council, dispatch_uid=f"{uid}.council.delete")
     for model in (Comment, Discussion):
         name = model._meta.label_lower
         post_save.connect(
