@@ -541,7 +541,12 @@ class DemoLoader:
             for block in page.body
         ):
             return
-        page.body.append(("survey", {"survey": survey}))
+        # Before the discussion: a short survey should not sit below hundreds of comments.
+        position = next(
+            (index for index, block in enumerate(page.body) if block.block_type == "discussion"),
+            len(page.body),
+        )
+        page.body.insert(position, ("survey", {"survey": survey}))
         publish_page(page, editor=self.editor())
         self.note(f"survey block on {page.title}")
 

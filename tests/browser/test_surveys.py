@@ -34,8 +34,8 @@ def survey_path(person) -> str:
     return href
 
 
-def press_on(page, locator, key: str) -> None:
-    tab_to(page, locator)
+def press_on(page, locator, key: str, *, limit: int = 100) -> None:
+    tab_to(page, locator, limit=limit)
     page.keyboard.press(key)
 
 
@@ -44,7 +44,7 @@ def test_a_resident_answers_with_the_keyboard_alone(sign_in, network_guard):  # 
     path = survey_path(ben)
     page = ben.page
     # Reach the survey from the consultation page with the keyboard.
-    press_on(page, page.get_by_role("link", name=SURVEY_LINK), "Enter")
+    press_on(page, page.get_by_role("link", name=SURVEY_LINK), "Enter", limit=300)
     page.wait_for_url(f"**{path}")
     expect(page.get_by_role("heading", level=1)).to_have_text("Umfrage: Ihre Stadthalle")
 
