@@ -94,6 +94,26 @@ def discussion_detail(request, pk):
 
 
 @require_GET
+def discussion_comments(request, pk):
+    """The next page of top-level comments with their replies, for a "More comments" link that
+    loads in place: the list items and the link to the page after, as the page renders them for
+    this viewer. Without JavaScript the same link opens that page of the discussion instead."""
+    discussion = _discussion_for(request, pk)
+    context = discussion_context(request, discussion, own_socket=False)
+    context["in_place"] = True
+    template = "consultations/discussions/_discussion.html"
+    response = JsonResponse(
+        {
+            "page": context["page_obj"].number,
+            "html": render_to_string(f"{template}#threads", context, request=request).strip(),
+            "more": render_to_string(f"{template}#more", context, request=request).strip(),
+        }
+    )
+    patch_vary_headers(response, ["Accept-Language", "Cookie"])
+    return response
+
+
+@require_GET
 def comment_permalink(request, pk):
     """A stable link to one comment: opens the page of its thread, scrolled to it (a removed
     comment shows as a tombstone there). Moderators are taken to the comment's moderation page
