@@ -37,7 +37,7 @@ def would_resident_be_allowed(permission: str, target) -> bool:
 
 # --- Discussions and moderation -------------------------------------------------------------
 
-COMMENTS_PER_PAGE = 20
+COMMENTS_PER_PAGE = 10
 SORTS = {
     "oldest": ("created", "pk"),
     "newest": ("-created", "-pk"),

@@ -7,12 +7,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from consultations.actions.discussions import post_comment
 from consultations.models import Comment
 from consultations.selectors import COMMENTS_PER_PAGE
-from tests.factories import make_user
+from tests.factories import add_big_discussion, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -92,3 +93,34 @@ def test_paging_a_private_discussion_is_not_found_for_outsiders(client, discussi
     discussion.consultation.save()
     response = client.get(reverse("discussion_comments", args=[discussion.pk]), **JSON)
     assert response.status_code == 404
+
+
+# Hard limits (issue 10): the same for 1,000 comments as for a handful.
+PAGE_QUERIES_SIGNED_IN = 23
+PAGE_QUERIES_ANONYMOUS = 12
+PAGE_BYTES = 60 * 1024
+
+
+@pytest.mark.parametrize("sort", ["oldest", "newest", "supported"])
+def test_a_page_of_a_big_discussion_has_a_fixed_cost_and_size(
+    client, discussion, resident, django_assert_max_num_queries, sort
+):
+    add_big_discussion(discussion, resident)
+    url = reverse("discussion_detail", args=[discussion.pk])
+    client.get(url)  # first requests create settings rows and fill the site's own caches
+    with django_assert_max_num_queries(PAGE_QUERIES_ANONYMOUS):
+        response = client.get(url, {"sort": sort, "page": 3})
+    assert len(response.content) <= PAGE_BYTES
+    client.force_login(resident)
+    client.get(url, {"sort": sort})
+    for cached in (False, True):  # the fragments rendered, then from the cache
+        if not cached:  # the local-memory cache of the tests: keys are ":1:<key>"
+            cache.delete_many([k[3:] for k in list(cache._cache) if "comment-fragment:" in k])
+        with django_assert_max_num_queries(PAGE_QUERIES_SIGNED_IN):
+            response = client.get(url, {"sort": sort})
+        assert response.status_code == 200 and len(response.content) <= PAGE_BYTES
+    with django_assert_max_num_queries(PAGE_QUERIES_SIGNED_IN):
+        body = client.get(
+            reverse("discussion_comments", args=[discussion.pk]), {"sort": sort, "page": 2}, **JSON
+        )
+    assert len(body.content) <= PAGE_BYTES
