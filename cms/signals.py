@@ -77,6 +77,12 @@ def _survey_changed(sender, instance, **kwargs):
     _bump(page_cache.SEARCH)
 
 
+def _discussion_changed(sender, instance, **kwargs):
+    # A discussion's title and description show on its own page and in the block on its
+    # consultation's pages; its comments' changes arrive as live events of that consultation.
+    _bump(page_cache.live_of(instance.consultation_id))
+
+
 # Tallies and report counters that search results do not show.
 _COUNTERS = frozenset({"agree_count", "disagree_count", "open_report_count", "escalated"})
 
@@ -122,6 +128,10 @@ def connect() -> None:
     post_delete.connect(_reactions_changed, sender=Reaction, dispatch_uid=f"{uid}.reaction.delete")
     post_save.connect(_survey_changed, sender=Survey, dispatch_uid=f"{uid}.survey.save")
     post_delete.connect(_survey_changed, sender=Survey, dispatch_uid=f"{uid}.survey.delete")
+    post_save.connect(_discussion_changed, sender=Discussion, dispatch_uid=f"{uid}.discussion.save")
+    post_delete.connect(
+        _discussion_changed, sender=Discussion, dispatch_uid=f"{uid}.discussion.delete"
+    )
     for model in (Comment, Discussion):
         name = model._meta.label_lower
         post_save.connect(
