@@ -721,3 +721,73 @@ def test_an_edit_sent_back_to_review_stays_on_its_authors_open_page(sign_in, net
     expect(ben.page.locator(f"#comment-{comment_id}")).to_contain_text(AWAITING_BADGE)
     expect(ben.page.locator(f"#comment-{comment_id}")).to_contain_text(changed)
     network_guard.assert_no_external_requests()
+
+
+MORE_COMMENTS = "Weitere Kommentare"
+MORE_SHOWN = "Weitere Kommentare werden unten angezeigt."
+
+
+def post_threads(person: Person, path: str, texts: list[str]) -> None:
+    """Post top-level comments as ``person`` (the page's own form fields, over HTTP)."""
+    person.goto(path)
+    section = person.page.locator("[data-discussion]")
+    token = section.get_attribute("data-csrf-token")
+    action = section.locator("form.comment-form").get_attribute("action")
+    for text in texts:
+        response = person.page.request.post(
+            action,
+            form={"text": text, "csrfmiddlewaretoken": token},
+            headers={"Accept": "application/json", "Referer": person.page.url},
+        )
+        assert response.status == 201, response.text()
+
+
+def shown_ids(person: Person) -> list[str]:
+    return person.page.locator("[data-comment-list] > li > article").evaluate_all(
+        "(articles) => articles.map((a) => a.getAttribute('data-comment'))"
+    )
+
+
+def test_more_comments_load_in_place_with_the_focus_on_the_first_new_one(sign_in, network_guard):
+    ben = sign_in(BEN)
+    path = discussion_path(ben)
+    texts = [unique(f"Faden {n} zum Blättern.") for n in range(11)]
+    post_threads(ben, path, texts)
+
+    anna = sign_in(ANNA)
+    anna.goto(path + "?sort=newest")
+    wait_until_live(anna)
+    anna.stay()
+    before = shown_ids(anna)
+    assert len(before) == 10
+    expect(anna.page.get_by_text(texts[0])).to_have_count(0)  # the oldest: on page 2
+    more = anna.page.get_by_role("link", name=MORE_COMMENTS)
+    more.focus()
+    anna.page.keyboard.press("Enter")
+    expect(anna.page.get_by_text(texts[0])).to_be_visible()
+    after = shown_ids(anna)
+    assert after[:10] == before and len(after) > 10 and len(set(after)) == len(after)
+    expect(anna.page.locator(f"#comment-{after[10]}")).to_be_focused()
+    expect(anna.page.locator("#live-announcer")).to_have_text(MORE_SHOWN)
+    anna.assert_stayed()
+    # Loaded in place, the comments come with Anna's own controls, as on reload.
+    first_new = anna.page.locator(f"#comment-{after[10]}")
+    expect(first_new.get_by_role("button", name=re.compile("^Zustimmung"))).to_be_visible()
+    expect(first_new.locator("input[name=csrfmiddlewaretoken]")).to_have_count(2)
+
+
+def test_more_comments_opens_the_next_page_without_javascript(sign_in, network_guard):
+    ben = sign_in(BEN)
+    path = discussion_path(ben)
+    texts = [unique(f"Faden {n} ohne Skript.") for n in range(11)]
+    post_threads(ben, path, texts)
+
+    anna = sign_in(ANNA, javascript=False)
+    anna.goto(path + "?sort=newest")
+    before = shown_ids(anna)
+    anna.page.get_by_role("link", name=MORE_COMMENTS).click()
+    anna.page.wait_for_url(re.compile(r"\?sort=newest&page=2#discussion-\d+-comments$"))
+    after = shown_ids(anna)
+    assert after and not set(after) & set(before)
+    expect(anna.page.get_by_text(texts[0])).to_be_visible()
+    expect(anna.page.get_by_role("link", name="Vorherige Seite")).to_be_visible()

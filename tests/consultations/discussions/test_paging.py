@@ -96,10 +96,10 @@ def test_paging_a_private_discussion_is_not_found_for_outsiders(client, discussi
 
 
 # Hard limits (issue 10): the same for 1,000 comments as for a handful.
-PAGE_QUERIES_SIGNED_IN = 23
+PAGE_QUERIES_SIGNED_IN = 22
 # Rendered and stored (the consultation and the next phase change read for the page cache);
 # served from the page cache after that: none.
-PAGE_QUERIES_ANONYMOUS = 14
+PAGE_QUERIES_ANONYMOUS = 13
 PAGE_BYTES = 60 * 1024
 
 
