@@ -91,7 +91,8 @@ def _version(comment: Comment) -> str:
 
 
 def _key(comment: Comment, language: str) -> str:
-    return f"comment-fragment:{comment.pk}:{language}:{_version(comment)}"
+    # "s1": the shape of what is stored (``Split``); change it when that changes.
+    return f"comment-fragment:s1:{comment.pk}:{language}:{_version(comment)}"
 
 
 def _has_shared_rendering_for(comment: Comment, viewer: Viewer) -> bool:
@@ -102,7 +103,23 @@ def _has_shared_rendering_for(comment: Comment, viewer: Viewer) -> bool:
     return not (own and comment.status == Comment.Status.HIDDEN and comment.text)
 
 
-def shared_fragments(comments: list[Comment]) -> dict[int, str]:
+@dataclass(frozen=True)
+class Split:
+    """A shared fragment taken apart once, when rendered, so that switching it on for a viewer
+    is a join: the markup everybody gets, and the parts that depend on the viewer (what they
+    need, their markup with the ``data-needs`` mark and ``hidden`` gone and places for the CSRF
+    token and the idempotency key, and when "Edit" stops being offered)."""
+
+    author: str
+    parts: tuple  # str | tuple[needs, markup, edit_until]
+
+
+# Places in a part's markup, filled per viewer (neither can occur in rendered HTML).
+_CSRF_PLACE = "\x00csrf\x00"
+_KEY_PLACE = "\x00key\x00"
+
+
+def shared_fragments(comments: list[Comment]) -> dict[int, Split]:
     """The shared fragment of each comment, in the active language, from the cache where it
     is there (one round trip), rendered and stored where not."""
     language = translation.get_language() or settings.LANGUAGE_CODE
@@ -112,11 +129,12 @@ def shared_fragments(comments: list[Comment]) -> dict[int, str]:
     missing = {}
     fragments = {}
     for key, comment in keys.items():
-        html = found.get(key)
-        if html is None:
-            html = payloads.comment_fragment(comment, part="article")
-            missing[key] = html
-        fragments[comment.pk] = html
+        split = found.get(key)
+        if split is None:
+            split = missing[key] = split_fragment(
+                payloads.comment_fragment(comment, part="article")
+            )
+        fragments[comment.pk] = split
     if missing:
         store.set_many(missing, timeout=FRAGMENT_SECONDS)
     return fragments
@@ -159,49 +177,59 @@ def _allowed(needs: str, viewer: Viewer, own: bool, edit_until: str) -> bool:
     return False  # "moderate": moderators get their own rendering
 
 
-def _prepare_forms(part: str, viewer: Viewer) -> str:
+def split_fragment(html: str) -> Split:
+    """Take a shared fragment apart at the elements marked ``data-needs``."""
+    author = _AUTHOR.search(html)
+    parts: list = []
+    position = 0
+    for match in _NEEDS.finditer(html):
+        if match.start() < position:
+            continue  # inside an element already taken out
+        end = _element_end(html, match.group("tag"), match.end())
+        parts.append(html[position : match.start()])
+        position = end
+        attrs = match.group("attrs") + match.group("rest")
+        until = _EDIT_UNTIL.search(attrs)
+        attrs = _EDIT_UNTIL.sub("", attrs).replace(" hidden", "")
+        markup = f"<{match.group('tag')}{attrs}>" + html[match.end() : end]
+        markup = _FORM_START.sub(lambda form: form.group(0) + _CSRF_PLACE, markup)
+        markup = markup.replace(
+            'name="idempotency_key" value=""', f'name="idempotency_key" value="{_KEY_PLACE}"'
+        )
+        parts.append((match.group("needs"), markup, until.group(1) if until else ""))
+    parts.append(html[position:])
+    return Split(author=author.group(1) if author else "", parts=tuple(parts))
+
+
+def enable_controls(split: Split, viewer: Viewer, *, comment_id: int) -> str:
+    """The shared fragment as the template renders it for ``viewer``: their controls on (with
+    their CSRF token and a fresh idempotency key in each form, their own reaction pressed),
+    everybody else's gone."""
+    own = viewer.id != "" and split.author == viewer.id
     token = (
         f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(viewer.csrf_token)}">'
         if viewer.csrf_token
         else ""
     )
-    part = _FORM_START.sub(lambda match: match.group(0) + token, part)
-    return part.replace(
-        'name="idempotency_key" value=""',
-        f'name="idempotency_key" value="{uuid.uuid4().hex}"',
-    )
-
-
-def enable_controls(html: str, viewer: Viewer, *, comment_id: int) -> str:
-    """The shared fragment as the template renders it for ``viewer``: their controls on (with
-    their CSRF token and a fresh idempotency key in each form, their own reaction pressed),
-    everybody else's gone."""
-    author = _AUTHOR.search(html)
-    own = viewer.id != "" and author is not None and author.group(1) == viewer.id
-    out = []
-    position = 0
-    for match in _NEEDS.finditer(html):
-        if match.start() < position:
-            continue  # inside an element already kept or dropped
-        end = _element_end(html, match.group("tag"), match.end())
-        out.append(html[position : match.start()])
-        position = end
-        rest = match.group("rest")
-        until = _EDIT_UNTIL.search(match.group("attrs") + rest)
-        if not _allowed(match.group("needs"), viewer, own, until.group(1) if until else ""):
-            continue
-        attrs = _EDIT_UNTIL.sub("", match.group("attrs") + rest).replace(" hidden", "")
-        start_tag = f"<{match.group('tag')}{attrs}>"
-        out.append(_prepare_forms(start_tag + html[match.end() : end], viewer))
-    out.append(html[position:])
-    result = "".join(out)
     mine = (viewer.own_reactions or {}).get(comment_id)
-    if mine:
-        result = result.replace(
-            f'value="{mine}" class="reaction" aria-pressed="false"',
-            f'value="{mine}" class="reaction" aria-pressed="true"',
-        )
-    return result
+    out = []
+    for part in split.parts:
+        if isinstance(part, str):
+            out.append(part)
+            continue
+        needs, markup, until = part
+        if not _allowed(needs, viewer, own, until):
+            continue
+        markup = markup.replace(_CSRF_PLACE, token)
+        if _KEY_PLACE in markup:
+            markup = markup.replace(_KEY_PLACE, uuid.uuid4().hex)
+        if needs == "react" and mine:
+            markup = markup.replace(
+                f'value="{mine}" class="reaction" aria-pressed="false"',
+                f'value="{mine}" class="reaction" aria-pressed="true"',
+            )
+        out.append(markup)
+    return "".join(out)
 
 
 def for_viewer(comments: list[Comment], viewer: Viewer, *, moderator: bool = False) -> None:

@@ -41,10 +41,10 @@ def normalised(article: str) -> str:
 
 
 def cached_fragments() -> list[str]:
-    # The local-memory cache's own store (tests run without Redis): pickled values.
-    return [
-        pickle.loads(value) for key, value in cache._cache.items() if "comment-fragment:" in key
-    ]
+    """The stored fragments' markup, every viewer's parts included. The local-memory cache
+    of the tests keeps pickled values."""
+    splits = [pickle.loads(v) for key, v in cache._cache.items() if "comment-fragment:" in key]
+    return ["".join(p if isinstance(p, str) else p[1] for p in split.parts) for split in splits]
 
 
 @pytest.fixture
