@@ -147,6 +147,13 @@ def discussion_path(person: Person) -> str:
     return f"/diskussionen/{discussion_id}/"
 
 
+def newest_first_path(person: Person) -> str:
+    """The discussion page newest first: over a run the demo discussion fills more than one
+    page of threads, and a new thread shows in place only where a reload would show it (on the
+    first page newest first, on the last page oldest first)."""
+    return discussion_path(person) + "?sort=newest"
+
+
 def wait_until_live(person: Person, selector: str = "[data-discussion]") -> None:
     """Wait for the page's WebSocket (live.js marks the element that holds it when it is open:
     the element itself, or the page around it — one socket per page)."""
@@ -523,7 +530,7 @@ def test_moderation_queue_passes_axe_with_pending_reported_and_live_items(sign_i
 def test_a_reader_of_the_english_site_gets_live_changes_in_english(sign_in, live_site):
     anna = sign_in(ANNA)
     ben = sign_in(BEN)
-    path = discussion_path(anna)
+    path = newest_first_path(anna)
     ben.page.context.add_cookies(
         [{"name": "mitreden_language", "value": "en", "url": live_site.base_url}]
     )
@@ -555,7 +562,7 @@ def test_after_posting_with_the_keyboard_the_focus_is_on_the_new_comment(sign_in
     from tests.browser.keyboard import tab_to
 
     anna = sign_in(ANNA)
-    anna.goto(discussion_path(anna))
+    anna.goto(newest_first_path(anna))
     wait_until_live(anna)
     page = anna.page
 
@@ -572,7 +579,13 @@ def test_after_posting_with_the_keyboard_the_focus_is_on_the_new_comment(sign_in
     expect(new_comment).to_be_focused()
 
     # A reply to someone else's comment, from the keyboard as well.
-    other = page.locator("[data-comment]").filter(has_not_text=NAMES[ANNA]).first
+    # (Someone else's comment that may be answered: newest first, tombstones come first too.)
+    other = (
+        page.locator("[data-comment]")
+        .filter(has_not_text=NAMES[ANNA])
+        .filter(has=page.locator("summary", has_text="Antworten"))
+        .first
+    )
     summary = other.locator("summary", has_text="Antworten")
     tab_to(page, summary, limit=400)
     page.keyboard.press("Enter")
@@ -603,7 +616,7 @@ def test_a_live_comment_gets_the_controls_a_reload_would_give(sign_in, network_g
     anna = sign_in(ANNA)
     ben = sign_in(BEN)
     moderator = sign_in(MODERATOR)
-    path = discussion_path(anna)
+    path = newest_first_path(anna)
     bens_other_tab = Person(ben.page.context.new_page(), BEN)
     bens_other_tab.watch()
     for person in (anna, ben, bens_other_tab, moderator):
@@ -686,7 +699,7 @@ def test_an_edit_sent_back_to_review_stays_on_its_authors_open_page(sign_in, net
     with the new wording and marked as awaiting review, as a reload shows it."""
     ben = sign_in(BEN)
     anna = sign_in(ANNA)
-    path = discussion_path(anna)
+    path = newest_first_path(anna)
     anna.goto(path)
     ben.goto(path)
     wait_until_live(anna)
