@@ -234,6 +234,39 @@ class SurveyBlock(blocks.StructBlock):
         return context
 
 
+class CouncilBlock(blocks.StructBlock):
+    """A citizens' council of the page's consultation: its question, panel size and the way
+    to its page. A draft shows only to its organisers (a preview); one of another
+    consultation renders nothing."""
+
+    council = SnippetChooserBlock(
+        "consultations.Council",
+        label=_("citizens' council"),
+        help_text=_("A council of this page's consultation (Participation › Citizens' councils)."),
+    )
+
+    class Meta:
+        icon = "group"
+        label = _("Citizens' council")
+        template = "cms/blocks/council_block.html"
+
+    def get_context(self, value, parent_context=None):
+        parent_context = parent_context or {}
+        context = super().get_context(value, parent_context=parent_context)
+        context["council"] = None
+        council = value.get("council")
+        request = parent_context.get("request")
+        consultation = getattr(parent_context.get("page"), "consultation", None)
+        if council is None or request is None or consultation is None:
+            return context
+        if council.consultation_id != consultation.pk:
+            return context
+        council.consultation = consultation
+        if rules.has_perm("consultations.view_council", request.user, council):
+            context["council"] = council
+        return context
+
+
 class QuickPollBlock(blocks.StructBlock):
     """A quick poll (Participation › Quick polls) on any page. The page stays cacheable for
     anonymous visitors: the block is the same for all of them (no CSRF token, no per-browser
@@ -340,6 +373,7 @@ class ConsultationBodyStreamBlock(BodyStreamBlock):
 
     discussion = DiscussionBlock()
     survey = SurveyBlock()
+    council = CouncilBlock()
 
     class Meta:
         label = _("Content")

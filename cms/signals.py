@@ -16,6 +16,7 @@ from consultations import realtime
 from consultations.models import (
     Comment,
     Consultation,
+    Council,
     Discussion,
     District,
     LiveEvent,
@@ -83,6 +84,11 @@ def _discussion_changed(sender, instance, **kwargs):
     _bump(page_cache.live_of(instance.consultation_id))
 
 
+def _council_changed(sender, instance, **kwargs):
+    # A council block shows the council's title, question and state: its consultation's pages.
+    _bump(page_cache.live_of(instance.consultation_id))
+
+
 # Tallies and report counters that search results do not show.
 _COUNTERS = frozenset({"agree_count", "disagree_count", "open_report_count", "escalated"})
 
@@ -116,7 +122,8 @@ def connect() -> None:
     page_published.connect(invalidate_page_cache, dispatch_uid=f"{uid}.published")
     page_unpublished.connect(invalidate_page_cache, dispatch_uid=f"{uid}.unpublished")
     post_page_move.connect(invalidate_page_cache, dispatch_uid=f"{uid}.moved")
-    post_delete.connect(_invalidate_on_page_delete, dispatch_uid=f"{uid}.page_deleted")
+    # Only pages: a receiver for every model would make Django fetch rows before any delete.
+    post_delete.connect(_invalidate_on_page_delete, sender=Page, dispatch_uid=f"{uid}.page_deleted")
     post_save.connect(
         _invalidate_on_settings_change, sender=SiteSettings, dispatch_uid=f"{uid}.settings.save"
     )
@@ -132,6 +139,8 @@ def connect() -> None:
     post_delete.connect(
         _discussion_changed, sender=Discussion, dispatch_uid=f"{uid}.discussion.delete"
     )
+    post_save.connect(_council_changed, sender=Council, dispatch_uid=f"{uid}.council.save")
+    post_delete.connect(_council_changed, sender=Council, dispatch_uid=f"{uid}.council.delete")
     for model in (Comment, Discussion):
         name = model._meta.label_lower
         post_save.connect(

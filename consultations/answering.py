@@ -47,8 +47,28 @@ class Structure:
         return 1
 
 
+# Per process: (survey id, when the survey was last saved) → its structure. Every change of
+# questions or choices goes through change_survey, which saves the survey (its ``modified``).
+_STRUCTURES: dict[tuple[int, object], Structure] = {}
+_STRUCTURES_MAX = 64
+
+
 def structure(survey: Survey) -> Structure:
-    """The questions of a survey with their choices, in two queries."""
+    """The questions of a survey with their choices: one small query when this process has
+    them already for the survey as last saved, else three."""
+    modified = Survey.objects.filter(pk=survey.pk).values_list("modified", flat=True).first()
+    key = (survey.pk, modified)
+    cached = _STRUCTURES.get(key)
+    if cached is not None:
+        return Structure(survey=survey, questions=cached.questions, pages=cached.pages)
+    built = _build_structure(survey)
+    if len(_STRUCTURES) >= _STRUCTURES_MAX:
+        _STRUCTURES.clear()
+    _STRUCTURES[key] = built
+    return built
+
+
+def _build_structure(survey: Survey) -> Structure:
     questions = list(
         Question.objects.filter(survey=survey)
         .select_related("condition_question")

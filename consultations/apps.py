@@ -9,7 +9,7 @@ class ConsultationsConfig(AppConfig):
 
     def ready(self):
         # Participation modules register themselves with the module contract.
-        from consultations.modules import discussions, polls, surveys  # noqa: F401
+        from consultations.modules import councils, discussions, polls, surveys  # noqa: F401
 
         # Wagtail reads the user viewset from its app config when the admin URLs are built.
         # Pointing it at ours here (rather than swapping "wagtail.users" in INSTALLED_APPS

@@ -241,3 +241,29 @@ def is_published_poll(user, poll) -> bool:
 @rules.predicate
 def poll_for_everyone(user, poll) -> bool:
     return poll is not None and getattr(poll, "audience", None) == "everyone"
+
+
+# --- Citizens' councils -------------------------------------------------------------------------
+
+
+def council_of(target):
+    """The council a target belongs to: itself, or the ``council`` of a row of it."""
+    from consultations.models import Council
+
+    if target is None or isinstance(target, Council):
+        return target
+    return getattr(target, "council", None)
+
+
+@rules.predicate
+def organises_council(user, target) -> bool:
+    """The person is one of this council's organisers (a ``CouncilOrganiser`` row)."""
+    council = council_of(target)
+    if council is None or council.pk is None or not getattr(user, "pk", None):
+        return False
+    cache = getattr(user, "_mitreden_organised_councils", None)
+    if cache is None:
+        cache = user._mitreden_organised_councils = set(
+            user.council_organiser_roles.values_list("council_id", flat=True)
+        )
+    return council.pk in cache

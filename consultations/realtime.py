@@ -54,6 +54,7 @@ class EventType:
     QUEUE_CHANGED = "moderation.queue_changed"
     NOTICES_CHANGED = "notices.unread_changed"
     SURVEY_RESULTS_CHANGED = "survey.results_changed"
+    SURVEY_RESULTS_WITHDRAWN = "survey.results_withdrawn"
 
 
 def consultation_group(consultation_id: int) -> str:

@@ -22,6 +22,7 @@ from consultations.predicates import (
     is_published_survey,
     is_resident,
     is_site_moderator,
+    organises_council,
     poll_for_everyone,
     sees_module_instance,
     survey_results_public,
@@ -103,7 +104,6 @@ PERMISSIONS = {
     "consultations.view_userblock": is_site_moderator | is_admin,
     "consultations.view_moderationdecision": is_site_moderator | is_admin,
     "consultations.view_statistics": is_consultation_moderator | is_editor | is_admin,
-    "consultations.organise_council": is_council_organiser | is_admin,
     # Surveys (target: a survey). Drafts are seen by their staff only (the module's can_view).
     # A block in the consultation does not keep anyone from answering: answers are not public.
     # Without a survey (the admin's listing and chooser) only the surveys' staff: drafts are
@@ -128,6 +128,20 @@ PERMISSIONS = {
     "consultations.add_quickpoll": is_editor | is_admin,
     "consultations.change_quickpoll": is_editor | is_admin,
     "consultations.delete_quickpoll": is_editor | is_admin,
+    # Citizens' councils (target: a council). The site group "Council organisers" means "may
+    # create councils"; organising one is a membership of it (and the group: leaving the group
+    # ends every organiser role). Drafts are their organisers' and admins' (module can_view).
+    "consultations.organise_council": is_admin
+    | (has_target & is_council_organiser & organises_council),
+    # Without a council (the admin's listing): who may open the councils' admin at all.
+    "consultations.view_council": (has_target & sees_module_instance)
+    | (~has_target & (is_council_organiser | is_admin)),
+    "consultations.add_council": is_council_organiser | is_admin,
+    # Without a council (the admin's model-level question): may change some council.
+    "consultations.change_council": is_admin
+    | (is_council_organiser & (~has_target | organises_council)),
+    "consultations.delete_council": is_admin
+    | (is_council_organiser & (~has_target | organises_council)),
 }
 
 for _name, _predicate in PERMISSIONS.items():

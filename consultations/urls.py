@@ -1,6 +1,14 @@
 from django.urls import path
 
-from consultations.views import accounts, discussions, language, moderation, polls, surveys
+from consultations.views import (
+    accounts,
+    councils,
+    discussions,
+    language,
+    moderation,
+    polls,
+    surveys,
+)
 
 urlpatterns = [
     path("konto/profil/", accounts.profile, name="profile"),
@@ -38,6 +46,7 @@ urlpatterns = [
         name="survey_export",
     ),
     path("umfragen/<int:pk>/papier/", surveys.paper_entry, name="survey_paper_entry"),
+    path("buergerraete/<int:pk>/", councils.council_detail, name="council_detail"),
     path("moderation/", moderation.queue, name="moderation_queue"),
     path("moderation/kommentare/<int:pk>/", moderation.comment_detail, name="moderation_comment"),
     path(

@@ -51,3 +51,30 @@ def register_survey_log_actions(actions):
         _("Enter a paper response"),
         _("Paper response entered"),
     )
+
+
+@hooks.register("register_log_actions")
+def register_council_log_actions(actions):
+    for action, label, message in (
+        (
+            "mitreden.council_stratification",
+            _("Set the stratification"),
+            _("Stratification set"),
+        ),
+        (
+            "mitreden.council_register_imported",
+            _("Import the register extract"),
+            _("Register extract imported"),
+        ),
+        (
+            "mitreden.council_register_deleted",
+            _("Delete the register extract"),
+            _("Register extract deleted"),
+        ),
+        (
+            "mitreden.council_invitations_drawn",
+            _("Draw the invitations"),
+            _("Invitations drawn"),
+        ),
+    ):
+        actions.register_action(action, label, message)

@@ -35,6 +35,7 @@ from consultations.models import (
 from consultations.predicates import is_resident
 from consultations.question_types import SetupError, question_type
 from consultations.sanitising import clean_plain_text
+from consultations.survey_timing import results_are_public
 
 QUESTION_SETTINGS = (
     "min_choices",
@@ -397,13 +398,22 @@ def change_survey(
     _check_publishable(fields, cleaned)
     with transaction.atomic():
         survey = Survey.objects.select_for_update().get(pk=survey.pk)
+        were_public = results_are_public(survey)
         for name, value in fields.items():
             setattr(survey, name, value)
         survey.save()
         _set_phases(survey, survey.consultation, open_in_phases)
         _write_questions(survey, cleaned)
         log(instance=survey, action="wagtail.edit", user=editor, content_changed=True)
-    return Survey.objects.get(pk=survey.pk)
+        survey = Survey.objects.get(pk=survey.pk)
+        if were_public and not results_are_public(survey):
+            # Open results pages reload: whoever may no longer see the results then doesn't.
+            realtime.send_state_on_commit(
+                realtime.survey_results_group(survey.pk),
+                realtime.EventType.SURVEY_RESULTS_WITHDRAWN,
+                lambda: {"survey": survey.pk},
+            )
+    return survey
 
 
 def delete_survey(*, editor: User, survey: Survey) -> None:

@@ -29,6 +29,7 @@ from consultations.actions.consultations import (
     delete_discussion,
     publish_results,
 )
+from consultations.actions.councils import delete_council
 from consultations.actions.memberships import change_role, grant_role, revoke_role
 from consultations.actions.moderation import lift_block
 from consultations.actions.places import (
@@ -52,6 +53,7 @@ from consultations.models import (
     BlockedWord,
     Consultation,
     ConsultationMembership,
+    Council,
     Discussion,
     District,
     QuickPoll,
@@ -256,6 +258,10 @@ def _revoke_role(user, membership):
     return revoke_role(editor=user, membership=membership)
 
 
+def _delete_council(user, council):
+    return delete_council(organiser=user, council=council)
+
+
 def _delete_poll(user, poll):
     return delete_poll(editor=user, poll=poll)
 
@@ -279,6 +285,7 @@ DELETE_ACTIONS = {
     BlockedWord: _delete_blocked_word,
     Survey: _delete_survey,
     QuickPoll: _delete_poll,
+    Council: _delete_council,
 }
 
 

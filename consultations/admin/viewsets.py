@@ -21,6 +21,7 @@ from consultations.admin.base import (
 )
 from consultations.admin.choosers import person_chooser_viewset
 from consultations.admin.columns import block_scope, block_state, block_until, decision_comment
+from consultations.admin.councils import CouncilViewSet
 from consultations.admin.filters import ModerationDecisionFilterSet, UserBlockFilterSet
 from consultations.admin.forms import DiscussionForm
 from consultations.admin.polls import QuickPollViewSet
@@ -290,6 +291,7 @@ class ParticipationViewSetGroup(SnippetViewSetGroup):
         DiscussionViewSet,
         SurveyViewSet,
         QuickPollViewSet,
+        CouncilViewSet,
         TopicViewSet,
         DistrictViewSet,
         ConsultationMembershipViewSet,

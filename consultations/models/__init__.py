@@ -9,6 +9,14 @@ from .consultations import (
     Topic,
     validate_area,
 )
+from .councils import (
+    Council,
+    CouncilOrganiser,
+    InvitationDraw,
+    RegisterEntry,
+    StratificationCategory,
+    StratificationValue,
+)
 from .discussions import COMMENT_MAX_LENGTH, Comment, CommentRevision, Discussion, Reaction
 from .live import LiveEvent, LiveStream
 from .moderation import (
@@ -34,9 +42,12 @@ __all__ = [
     "Consultation",
     "ConsultationMembership",
     "ConsultationQuerySet",
+    "Council",
+    "CouncilOrganiser",
     "CreatorModel",
     "Discussion",
     "District",
+    "InvitationDraw",
     "LiveEvent",
     "LiveStream",
     "MitredenUserManager",
@@ -49,10 +60,13 @@ __all__ = [
     "Question",
     "QuickPoll",
     "Reaction",
+    "RegisterEntry",
     "RemovalReason",
     "Report",
     "ReportReason",
     "Response",
+    "StratificationCategory",
+    "StratificationValue",
     "Survey",
     "TimeStampedModel",
     "Topic",

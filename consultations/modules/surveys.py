@@ -82,7 +82,7 @@ def anonymise_responses(user) -> None:
 def _event_types() -> frozenset[str]:
     from consultations.realtime import EventType
 
-    return frozenset({EventType.SURVEY_RESULTS_CHANGED})
+    return frozenset({EventType.SURVEY_RESULTS_CHANGED, EventType.SURVEY_RESULTS_WITHDRAWN})
 
 
 SURVEY = register(

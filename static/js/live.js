@@ -48,7 +48,8 @@
     var protocol = window.location.protocol === "https:" ? "wss://" : "ws://";
 
     function open() {
-      var url = protocol + window.location.host + path + "?last_event_id=" + lastId;
+      // The socket's path may carry a query of its own: join with "&" then.
+      var url = protocol + window.location.host + path + (path.indexOf("?") === -1 ? "?" : "&") + "last_event_id=" + lastId;
       if (token) url += "&token=" + encodeURIComponent(token);
       var socket = new WebSocket(url);
       socket.onopen = function () { delay = 1000; el.setAttribute("data-live-state", "connected"); };

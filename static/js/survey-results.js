@@ -14,6 +14,9 @@
 
   function fill(text, n) { return text.replace("{n}", String(n)); }
 
+  // Staff made the results private: reload, so the page shows what this person may see now.
+  window.Mitreden.on("survey.results_withdrawn", function () { window.location.reload(); });
+
   window.Mitreden.on("survey.results_changed", function (event, root, announce) {
     var payload = event.payload || {};
     var total = payload.responses;

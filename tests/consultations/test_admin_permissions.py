@@ -25,6 +25,7 @@ from cms.models import ConsultationIndexPage, ConsultationPage, HomePage
 from consultations import realtime, roles
 from consultations.actions import ActionError, PermissionDenied
 from consultations.actions.consultations import delete_consultation, delete_discussion
+from consultations.actions.councils import create_council
 from consultations.actions.discussions import post_comment
 from consultations.actions.memberships import revoke_role
 from consultations.actions.moderation import block_user, hide_comment
@@ -46,6 +47,7 @@ from consultations.models import (
     Topic,
     UserBlock,
 )
+from tests.consultations.councils.conftest import council_fields
 from tests.consultations.discussions.conftest import SentEvents
 from tests.factories import (
     add_member,
@@ -79,6 +81,7 @@ MODELS = [
     "moderationdecision",
     "survey",
     "quickpoll",
+    "council",
 ]
 SET_UP_BY_EDITORS = {
     "topic",
@@ -107,6 +110,10 @@ def allowed(role: str, model: str, view: str) -> bool:
         # They moderate every consultation: they see the listings of consultations and
         # discussions (``view_consultation``/``view_discussion``), and change neither.
         return model in {"consultation", "discussion"} and view == "index"
+    if role == "council_organiser":
+        # They may create councils; organising one is per council (the table's council is
+        # another organiser's: tests/consultations/councils/ for their own).
+        return model == "council" and view in {"index", "add"}
     # No admin access: anonymous, residents, and the roles that are per consultation or
     # outside the admin (a consultation's moderator works in the moderation queue).
     return False
@@ -160,6 +167,7 @@ def objects():
         "moderationdecision": ModerationDecision.objects.first(),
         "survey": _survey(consultation),
         "quickpoll": _poll(),
+        "council": _council(consultation),
         "_consultation": consultation,
     }
 
@@ -170,6 +178,16 @@ def _survey(consultation):
     survey = create_survey(editor=builder, consultation=consultation, title="Leer")
     builder.delete()
     return survey
+
+
+def _council(consultation):
+    """A published council set up by an organiser who then leaves."""
+    builder = make_user(groups=(roles.COUNCIL_ORGANISERS,))
+    council = create_council(
+        organiser=builder, consultation=consultation, **council_fields(status="published")
+    )
+    builder.delete()
+    return council
 
 
 def _poll():

@@ -143,7 +143,6 @@ STAFF_PERMISSIONS = {
     "consultations.moderate_discussion": {"consultation_moderator", "site_moderator", "admin"},
     "consultations.publish_results": EDITORS_AND_ADMINS,
     "consultations.view_statistics": {"consultation_moderator", "editor", "admin"},
-    "consultations.organise_council": {"organiser", "admin"},
     # What the Wagtail admin asks (consultations/admin/permissions.py): <action>_<model>.
     **{
         f"consultations.{action}_{model}": EDITORS_AND_ADMINS
@@ -179,6 +178,7 @@ COMMENT_PERMISSIONS = [
 
 def test_every_named_permission_is_covered_here():
     from consultations.rules import PERMISSIONS
+    from tests.consultations.councils.test_rules_and_visibility import COUNCIL_PERMISSIONS
     from tests.consultations.surveys.test_rules import SURVEY_PERMISSIONS
     from tests.consultations.test_polls import POLL_PERMISSIONS
 
@@ -190,6 +190,8 @@ def test_every_named_permission_is_covered_here():
         *COMMENT_PERMISSIONS,
         *SURVEY_PERMISSIONS,  # their table: tests/consultations/surveys/test_rules.py
         *POLL_PERMISSIONS,  # their table: tests/consultations/test_polls.py
+        # Their tables: tests/consultations/councils/test_rules_and_visibility.py
+        *COUNCIL_PERMISSIONS,
     }
     assert set(PERMISSIONS) == covered
 

@@ -284,3 +284,19 @@ def test_phases_of_another_consultation_are_refused(editor):
             open_in_phases=[other.phases.first()],
         )
     assert not Survey.objects.exists()
+
+
+def test_the_structure_a_process_keeps_follows_every_change(editor):
+    """Answering reads the survey's questions from a per-process copy keyed by when the
+    survey was saved: a change through change_survey is seen at once."""
+    from consultations import answering
+
+    survey = build_survey(editor, questions=[{"kind": "yes_no", "text": "Erste?"}])
+    assert [q.text for q in answering.structure(survey).questions] == ["Erste?"]
+    questions = [*question_list(survey), {"kind": "short_text", "text": "Zweite?"}]
+    survey = change(editor, survey, questions)
+    assert [q.text for q in answering.structure(survey).questions] == ["Erste?", "Zweite?"]
+    questions = question_list(survey)
+    questions[0]["text"] = "Erste, neu?"
+    survey = change(editor, survey, questions)
+    assert answering.structure(survey).questions[0].text == "Erste, neu?"

@@ -135,12 +135,12 @@ class HoldFirst:
         self.go = threading.Event()
         original = survey_actions._write_answers
 
-        def write_answers(response, structure, values):
+        def write_answers(response, structure, values, **options):
             if threading.current_thread().name == "first" and not self.inside.is_set():
                 self.inside.set()
                 if not self.go.wait(WAIT_SECONDS):
                     raise TimeoutError("never told to go on")
-            return original(response, structure, values)
+            return original(response, structure, values, **options)
 
         monkeypatch.setattr(survey_actions, "_write_answers", write_answers)
 

@@ -277,3 +277,35 @@ async def test_full_stack_socket_is_read_only_and_checks_the_origin():
     await own.send_to(text_data=json.dumps({"type": "answer", "choice": 1}))
     assert await receive(own) == {"type": "error", "message": "this socket is read-only"}
     await own.disconnect()
+
+
+def make_results_private(editor, survey):
+    from consultations.actions.surveys import change_survey
+    from tests.consultations.surveys.conftest import question_list
+
+    return change_survey(
+        editor=editor,
+        survey=survey,
+        title=survey.title,
+        questions=question_list(survey),
+        status=survey.status,
+        results_visibility=Survey.ResultsVisibility.NEVER,
+    )
+
+
+async def test_watchers_are_told_when_the_results_are_made_private():
+    """Permission is checked when a socket connects; when staff withdraw public results, the
+    open results pages are told to reload (and then show what their reader may see)."""
+    editor, survey = await sync_to_async(setup)()
+    comm = communicator(survey.pk)
+    assert (await comm.connect())[0]
+    await receive(comm)
+    await sync_to_async(make_results_private)(editor, survey)
+    withdrawn = await receive(comm)
+    assert withdrawn["type"] == "survey.results_withdrawn"
+    assert withdrawn["payload"] == {"survey": survey.pk}
+    await comm.disconnect()
+    # A new listener is refused now.
+    again = communicator(survey.pk)
+    connected, code = await again.connect()
+    assert not connected and code == 4403
