@@ -30,6 +30,12 @@ under and is served only while they are current, so readers without JavaScript n
 outdated page, and the stream positions embedded for the live layer's catch-up are exact. The
 home page and other editorial pages are not affected by live events.
 
+Pages of views outside Wagtail are stored the same way when they are named in ``CACHED_VIEWS``
+(the discussion page, whose app may not import this one): the URL name maps to the versions a
+stored copy depends on, and to the query parameters that select what it shows (sort order and
+page), which become the key's variant; any other query string is not cached. The middleware
+both serves and stores them, around the view.
+
 Redis is not the truth: the page cache uses the ``pages`` cache alias, which stores and finds
 nothing while Redis is away (``participation/cache.py``), so pages are rendered afresh then.
 Whatever was changed meanwhile could not retire the copies in Redis, so when Redis answers again
@@ -46,7 +52,8 @@ from __future__ import annotations
 import hashlib
 import math
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import caches
@@ -258,12 +265,72 @@ class CachedPageMixin:
         return response
 
 
-def _served_by_wagtail(request) -> bool:
+@dataclass(frozen=True)
+class CachedView:
+    """A view outside Wagtail whose anonymous pages are stored: ``dependencies`` names the
+    versions a copy depends on, from the URL's arguments (``None``: nothing to store, e.g. the
+    object does not exist); ``query`` maps each query parameter that may vary to a check of its
+    value (a value that fails it is not cached, so a stranger cannot fill the cache with
+    variants)."""
+
+    dependencies: Callable[[dict], list[str] | None]
+    query: dict[str, Callable[[str], bool]]
+
+    def variant(self, request) -> str | None:
+        """The normalised query string for the key, or ``None`` if it is not cacheable."""
+        if set(request.GET) - set(self.query):
+            return None
+        parts = []
+        for name, check in sorted(self.query.items()):
+            values = request.GET.getlist(name)
+            if len(values) > 1 or (values and not check(values[0])):
+                return None
+            parts.append(f"{name}={values[0] if values else ''}")
+        return "&".join(parts)
+
+
+def _discussion_dependencies(kwargs: dict) -> list[str] | None:
+    from consultations.models import Discussion
+
+    consultation_id = (
+        Discussion.objects.filter(pk=kwargs.get("pk"))
+        .values_list("consultation_id", flat=True)
+        .first()
+    )
+    if consultation_id is None:
+        return None
+    return [live_of(consultation_id), reactions_of(consultation_id)]
+
+
+def _sort_order(value: str) -> bool:
+    return value in {"oldest", "newest", "supported"}
+
+
+def _page_number(value: str) -> bool:
+    return value.isdigit() and 0 < len(value) <= 4
+
+
+# URL name → how its anonymous pages are cached. A discussion page shows its comments, their
+# tallies and the discussion: a live event of its consultation (a comment posted, changed,
+# removed; the discussion changed, cms/signals.py) or a reaction retires the stored copies.
+CACHED_VIEWS = {
+    "discussion_detail": CachedView(
+        dependencies=_discussion_dependencies,
+        query={"sort": _sort_order, "page": _page_number},
+    ),
+}
+
+
+def _resolve(request):
     try:
-        match = resolve(request.path_info, getattr(request, "urlconf", None))
+        return resolve(request.path_info, getattr(request, "urlconf", None))
     except Resolver404:
-        return False
-    return match.url_name == WAGTAIL_SERVE_URL_NAME
+        return None
+
+
+def _served_by_wagtail(request) -> bool:
+    match = _resolve(request)
+    return match is not None and match.url_name == WAGTAIL_SERVE_URL_NAME
 
 
 class PageCacheMiddleware:
@@ -282,12 +349,15 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if not _is_plain_request(request, with_query=True):
+            return self.get_response(request)
+        match = _resolve(request)
+        if match is None:
+            return self.get_response(request)
+        if match.url_name != WAGTAIL_SERVE_URL_NAME:
+            return self._serve_view(request, match)
         # Asking for the user loads the session (and adds "Vary: Cookie"): only for page URLs.
-        if (
-            _is_plain_request(request)
-            and _served_by_wagtail(request)
-            and _is_anonymous_without_messages(request)
-        ):
+        if not request.META.get("QUERY_STRING") and _is_anonymous_without_messages(request):
             generation = current_generation()
             hit = cached_response(request, generation)
             if hit is not None:
@@ -296,3 +366,23 @@ class PageCacheMiddleware:
             # a change committed meanwhile retires it.
             request.page_cache_generation = generation
         return self.get_response(request)
+
+    def _serve_view(self, request, match):
+        """Serve or store the page of a view named in ``CACHED_VIEWS``."""
+        cached_view = CACHED_VIEWS.get(match.url_name)
+        variant = cached_view.variant(request) if cached_view is not None else None
+        if variant is None or not _is_anonymous_without_messages(request):
+            return self.get_response(request)
+        generation = current_generation()
+        hit = cached_response(request, generation, variant)
+        if hit is not None:
+            return hit
+        # Read before the view reads its data, so a change committed meanwhile retires the copy.
+        dependencies = cached_view.dependencies(match.kwargs)
+        if dependencies is None:
+            return self.get_response(request)
+        versions = current_versions(dependencies)
+        response = self.get_response(request)
+        if response.status_code == 200 and not response.streaming:
+            store_when_rendered(request, response, generation, versions, variant)
+        return response

@@ -78,6 +78,12 @@ def _survey_changed(sender, instance, **kwargs):
     _bump(page_cache.SEARCH)
 
 
+def _discussion_changed(sender, instance, **kwargs):
+    # A discussion's title and description show on its own page and in the block on its
+    # consultation's pages; its comments' changes arrive as live events of that consultation.
+    _bump(page_cache.live_of(instance.consultation_id))
+
+
 def _council_changed(sender, instance, **kwargs):
     # A council block shows the council's title, question and state: its consultation's pages.
     _bump(page_cache.live_of(instance.consultation_id))
@@ -129,6 +135,10 @@ def connect() -> None:
     post_delete.connect(_reactions_changed, sender=Reaction, dispatch_uid=f"{uid}.reaction.delete")
     post_save.connect(_survey_changed, sender=Survey, dispatch_uid=f"{uid}.survey.save")
     post_delete.connect(_survey_changed, sender=Survey, dispatch_uid=f"{uid}.survey.delete")
+    post_save.connect(_discussion_changed, sender=Discussion, dispatch_uid=f"{uid}.discussion.save")
+    post_delete.connect(
+        _discussion_changed, sender=Discussion, dispatch_uid=f"{uid}.discussion.delete"
+    )
     post_save.connect(_council_changed, sender=Council, dispatch_uid=f"{uid}.council.save")
     post_delete.connect(_council_changed, sender=Council, dispatch_uid=f"{uid}.council.delete")
     for model in (Comment, Discussion):

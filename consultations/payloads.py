@@ -75,12 +75,13 @@ def comment_payload(comment: Comment) -> dict:
 _BLANKS = re.compile(r"\s*\n\s*")
 
 
-def comment_fragment(comment: Comment) -> str:
+def comment_fragment(comment: Comment, *, part: str = "") -> str:
     """The comment as every viewer may see it, in the active language: the page's fragment
     without per-viewer state (no CSRF token, no idempotency key, no own reaction), with the
     controls that depend on the viewer marked ``data-needs`` and hidden. Held comments have
     none; of a removed one only the tombstone is rendered, and what only moderators know
-    (open reports) is left out."""
+    (open reports) is left out. ``part="article"``: the comment without the list of replies
+    under a thread (pages render that list themselves)."""
     if comment.status == Comment.Status.PENDING:
         raise ValueError("a comment awaiting review has no public rendering")
     public = copy.copy(comment)
@@ -88,7 +89,7 @@ def comment_fragment(comment: Comment) -> str:
     if public.is_tombstone:
         public.text = ""
     html = render_to_string(
-        "consultations/discussions/_comment.html",
+        "consultations/discussions/_comment.html" + (f"#{part}" if part else ""),
         {
             "comment": public,
             "shared": True,

@@ -37,7 +37,7 @@ def would_resident_be_allowed(permission: str, target) -> bool:
 
 # --- Discussions and moderation -------------------------------------------------------------
 
-COMMENTS_PER_PAGE = 20
+COMMENTS_PER_PAGE = 10
 SORTS = {
     "oldest": ("created", "pk"),
     "newest": ("-created", "-pk"),
@@ -72,13 +72,21 @@ def discussion_thread_page(discussion, user, *, sort: str = "oldest", page: int 
     their top-level comment. The person sees their own comments awaiting review.
     """
     from django.core.paginator import Paginator
+    from django.db.models import Count
 
-    from consultations.models import Reaction
+    from consultations.models import Comment, Reaction
 
     order = SORTS.get(sort, SORTS["oldest"])
     visible = _visible_comments(discussion, user)
+    # Both counts in one query: the threads this person sees (for the pages) and the public
+    # comments (the heading).
+    counts = visible.aggregate(
+        threads=Count("pk", filter=Q(thread__isnull=True)),
+        public=Count("pk", filter=~Q(status=Comment.Status.PENDING)),  # as .public()
+    )
     top_level = visible.top_level().select_related("author").order_by("-is_pinned", *order)
     paginator = Paginator(top_level, COMMENTS_PER_PAGE)
+    paginator.count = counts["threads"]  # a cached_property: no second COUNT
     page_obj = paginator.get_page(page)
     threads = list(page_obj.object_list)
     replies = (
@@ -108,7 +116,7 @@ def discussion_thread_page(discussion, user, *, sort: str = "oldest", page: int 
         "page_obj": page_obj,
         "sort": sort if sort in SORTS else "oldest",
         "own_reactions": own_reactions,
-        "comment_count": visible.public().count(),
+        "comment_count": counts["public"],
     }
 
 

@@ -17,6 +17,11 @@ urlpatterns = [
     path("konto/benachrichtigungen/", moderation.notifications, name="notifications"),
     path("sprache/", language.set_language, name="set_language"),
     path("diskussionen/<int:pk>/", discussions.discussion_detail, name="discussion_detail"),
+    path(
+        "diskussionen/<int:pk>/kommentare/",
+        discussions.discussion_comments,
+        name="discussion_comments",
+    ),
     path("diskussionen/<int:pk>/kommentieren/", discussions.post_comment, name="post_comment"),
     path("kommentare/<int:pk>/", discussions.comment_permalink, name="comment_permalink"),
     path("kommentare/<int:pk>/bearbeiten/", discussions.edit_comment, name="edit_comment"),

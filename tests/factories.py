@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from consultations.models import (
+    Comment,
     Consultation,
     ConsultationMembership,
     District,
@@ -119,3 +120,39 @@ def make_discussion(consultation: Consultation | None = None, **fields):
     consultation = consultation or make_consultation()
     fields.setdefault("title", "Diskussion")
     return Discussion.objects.create(consultation=consultation, **fields)
+
+
+def add_big_discussion(discussion, reader: User | None = None, *, threads: int = 500):
+    """1,000 comments: ``threads`` top-level ones with a reply each, 25 words apiece, some by
+    the reader (whose own comments ask more rules) and some agreed with."""
+    authors = [make_user() for _ in range(4)] + ([reader] if reader else [])
+    words = [
+        "Stadthalle",
+        "Kultur",
+        "Sanierung",
+        "Parkplatz",
+        "Bürgerhaus",
+        "Konzert",
+        "Bücherei",
+        "Garten",
+    ]
+
+    def text(i):
+        return " ".join(words[(i + n) % len(words)] for n in range(25))
+
+    tops = Comment.objects.bulk_create(
+        Comment(
+            discussion=discussion, author=authors[i % len(authors)], text=text(i), agree_count=i % 7
+        )
+        for i in range(threads)
+    )
+    Comment.objects.bulk_create(
+        Comment(
+            discussion=discussion,
+            author=authors[(i + 1) % len(authors)],
+            text=text(i + 3),
+            thread=t,
+            reply_to=t,
+        )
+        for i, t in enumerate(tops)
+    )

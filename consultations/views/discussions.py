@@ -8,6 +8,7 @@ import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -15,7 +16,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from consultations import live_tokens, selectors
+from consultations import fragments, live_tokens, selectors
 from consultations.actions import ActionError
 from consultations.actions import discussions as actions
 from consultations.forms import CommentForm, ReportForm
@@ -80,7 +81,26 @@ def discussion_context(request, discussion, *, form=None, own_socket: bool = Tru
     )
     if own_socket:
         context.update(live_tokens.subscription_for(discussion.consultation, [discussion]))
+    _use_cached_fragments(request, context)
     return context
+
+
+def _use_cached_fragments(request, context) -> None:
+    """The page's comments from the cached shared fragments, switched on for this viewer."""
+    user = request.user
+    token = ""
+    if user.is_authenticated:
+        # One token for the page: the template's own forms use this one too.
+        token = context["csrf_token"] = get_token(request)
+    viewer = fragments.Viewer(
+        id=str(user.pk) if user.is_authenticated else "",
+        csrf_token=token,
+        may_comment=context["can_comment"],
+        may_react=context["can_react"],
+        own_reactions=context["own_reactions"],
+    )
+    comments = [c for thread in context["threads"] for c in (thread, *thread.reply_list)]
+    fragments.for_viewer(comments, viewer, moderator=context["can_moderate"])
 
 
 @require_GET
@@ -91,6 +111,26 @@ def discussion_detail(request, pk):
         "consultations/discussions/discussion.html",
         discussion_context(request, discussion),
     )
+
+
+@require_GET
+def discussion_comments(request, pk):
+    """The next page of top-level comments with their replies, for a "More comments" link that
+    loads in place: the list items and the link to the page after, as the page renders them for
+    this viewer. Without JavaScript the same link opens that page of the discussion instead."""
+    discussion = _discussion_for(request, pk)
+    context = discussion_context(request, discussion, own_socket=False)
+    context["in_place"] = True
+    template = "consultations/discussions/_discussion.html"
+    response = JsonResponse(
+        {
+            "page": context["page_obj"].number,
+            "html": render_to_string(f"{template}#threads", context, request=request).strip(),
+            "more": render_to_string(f"{template}#more", context, request=request).strip(),
+        }
+    )
+    patch_vary_headers(response, ["Accept-Language", "Cookie"])
+    return response
 
 
 @require_GET

@@ -243,6 +243,56 @@
     if (article) updateCounts(article, event.payload);
   });
 
+  /* "More comments" loads the next page of threads in place (without JavaScript the link
+   * opens that page). The server renders them for this viewer, as on reload; threads already
+   * shown (moved by comments posted meanwhile) are left out. Focus goes to the first new
+   * comment, and the change is announced politely. If loading fails, the link is followed. */
+  document.addEventListener("click", function (clickEvent) {
+    var link = clickEvent.target.closest && clickEvent.target.closest("a[data-more]");
+    if (!link || clickEvent.defaultPrevented || clickEvent.button !== 0 ||
+        clickEvent.ctrlKey || clickEvent.metaKey || clickEvent.shiftKey || clickEvent.altKey) return;
+    var section = link.closest("[data-discussion]");
+    var list = section && section.querySelector("[data-comment-list]");
+    var nav = link.closest("[data-pagination]");
+    if (!list || !nav) return;
+    clickEvent.preventDefault();
+    if (link.getAttribute("aria-disabled") === "true") return;
+    link.setAttribute("aria-disabled", "true");
+    var shown = link.getAttribute("data-text-more-shown");
+    fetch(link.getAttribute("data-more"), {
+      credentials: "same-origin",
+      headers: { "Accept": "application/json" }
+    }).then(function (response) {
+      if (!response.ok) throw new Error(String(response.status));
+      return response.json();
+    }).then(function (body) {
+      var holder = document.createElement("template");
+      holder.innerHTML = body.html;
+      var first = null;
+      var items = Array.prototype.slice.call(holder.content.children);
+      for (var i = 0; i < items.length; i++) {
+        var article = items[i].querySelector("article[data-comment]");
+        if (!article || findComment(article.getAttribute("data-comment"))) continue;
+        list.appendChild(items[i]);
+        if (!first) first = article;
+      }
+      var next = document.createElement("template");
+      next.innerHTML = body.more;
+      var newNav = next.content.querySelector("[data-pagination]");
+      if (newNav) nav.parentNode.replaceChild(newNav, nav);
+      else nav.remove();
+      if (first) first.focus();
+      else if (newNav) newNav.querySelector("a[data-more]").focus();
+      else {
+        list.setAttribute("tabindex", "-1");
+        list.focus();
+      }
+      window.Mitreden.announce(shown);
+    }).catch(function () {
+      window.location.href = link.href;
+    });
+  });
+
   function newKey() {
     if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
     return String(Date.now()) + "-" + Math.random().toString(36).slice(2, 12);

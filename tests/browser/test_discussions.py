@@ -147,6 +147,13 @@ def discussion_path(person: Person) -> str:
     return f"/diskussionen/{discussion_id}/"
 
 
+def newest_first_path(person: Person) -> str:
+    """The discussion page newest first: over a run the demo discussion fills more than one
+    page of threads, and a new thread shows in place only where a reload would show it (on the
+    first page newest first, on the last page oldest first)."""
+    return discussion_path(person) + "?sort=newest"
+
+
 def wait_until_live(person: Person, selector: str = "[data-discussion]") -> None:
     """Wait for the page's WebSocket (live.js marks the element that holds it when it is open:
     the element itself, or the page around it — one socket per page)."""
@@ -523,7 +530,7 @@ def test_moderation_queue_passes_axe_with_pending_reported_and_live_items(sign_i
 def test_a_reader_of_the_english_site_gets_live_changes_in_english(sign_in, live_site):
     anna = sign_in(ANNA)
     ben = sign_in(BEN)
-    path = discussion_path(anna)
+    path = newest_first_path(anna)
     ben.page.context.add_cookies(
         [{"name": "mitreden_language", "value": "en", "url": live_site.base_url}]
     )
@@ -555,7 +562,7 @@ def test_after_posting_with_the_keyboard_the_focus_is_on_the_new_comment(sign_in
     from tests.browser.keyboard import tab_to
 
     anna = sign_in(ANNA)
-    anna.goto(discussion_path(anna))
+    anna.goto(newest_first_path(anna))
     wait_until_live(anna)
     page = anna.page
 
@@ -572,7 +579,13 @@ def test_after_posting_with_the_keyboard_the_focus_is_on_the_new_comment(sign_in
     expect(new_comment).to_be_focused()
 
     # A reply to someone else's comment, from the keyboard as well.
-    other = page.locator("[data-comment]").filter(has_not_text=NAMES[ANNA]).first
+    # (Someone else's comment that may be answered: newest first, tombstones come first too.)
+    other = (
+        page.locator("[data-comment]")
+        .filter(has_not_text=NAMES[ANNA])
+        .filter(has=page.locator("summary", has_text="Antworten"))
+        .first
+    )
     summary = other.locator("summary", has_text="Antworten")
     tab_to(page, summary, limit=400)
     page.keyboard.press("Enter")
@@ -603,7 +616,7 @@ def test_a_live_comment_gets_the_controls_a_reload_would_give(sign_in, network_g
     anna = sign_in(ANNA)
     ben = sign_in(BEN)
     moderator = sign_in(MODERATOR)
-    path = discussion_path(anna)
+    path = newest_first_path(anna)
     bens_other_tab = Person(ben.page.context.new_page(), BEN)
     bens_other_tab.watch()
     for person in (anna, ben, bens_other_tab, moderator):
@@ -686,7 +699,7 @@ def test_an_edit_sent_back_to_review_stays_on_its_authors_open_page(sign_in, net
     with the new wording and marked as awaiting review, as a reload shows it."""
     ben = sign_in(BEN)
     anna = sign_in(ANNA)
-    path = discussion_path(anna)
+    path = newest_first_path(anna)
     anna.goto(path)
     ben.goto(path)
     wait_until_live(anna)
@@ -721,3 +734,73 @@ def test_an_edit_sent_back_to_review_stays_on_its_authors_open_page(sign_in, net
     expect(ben.page.locator(f"#comment-{comment_id}")).to_contain_text(AWAITING_BADGE)
     expect(ben.page.locator(f"#comment-{comment_id}")).to_contain_text(changed)
     network_guard.assert_no_external_requests()
+
+
+MORE_COMMENTS = "Weitere Kommentare"
+MORE_SHOWN = "Weitere Kommentare werden unten angezeigt."
+
+
+def post_threads(person: Person, path: str, texts: list[str]) -> None:
+    """Post top-level comments as ``person`` (the page's own form fields, over HTTP)."""
+    person.goto(path)
+    section = person.page.locator("[data-discussion]")
+    token = section.get_attribute("data-csrf-token")
+    action = section.locator("form.comment-form").get_attribute("action")
+    for text in texts:
+        response = person.page.request.post(
+            action,
+            form={"text": text, "csrfmiddlewaretoken": token},
+            headers={"Accept": "application/json", "Referer": person.page.url},
+        )
+        assert response.status == 201, response.text()
+
+
+def shown_ids(person: Person) -> list[str]:
+    return person.page.locator("[data-comment-list] > li > article").evaluate_all(
+        "(articles) => articles.map((a) => a.getAttribute('data-comment'))"
+    )
+
+
+def test_more_comments_load_in_place_with_the_focus_on_the_first_new_one(sign_in, network_guard):
+    ben = sign_in(BEN)
+    path = discussion_path(ben)
+    texts = [unique(f"Faden {n} zum Blättern.") for n in range(11)]
+    post_threads(ben, path, texts)
+
+    anna = sign_in(ANNA)
+    anna.goto(path + "?sort=newest")
+    wait_until_live(anna)
+    anna.stay()
+    before = shown_ids(anna)
+    assert len(before) == 10
+    expect(anna.page.get_by_text(texts[0])).to_have_count(0)  # the oldest: on page 2
+    more = anna.page.get_by_role("link", name=MORE_COMMENTS)
+    more.focus()
+    anna.page.keyboard.press("Enter")
+    expect(anna.page.get_by_text(texts[0])).to_be_visible()
+    after = shown_ids(anna)
+    assert after[:10] == before and len(after) > 10 and len(set(after)) == len(after)
+    expect(anna.page.locator(f"#comment-{after[10]}")).to_be_focused()
+    expect(anna.page.locator("#live-announcer")).to_have_text(MORE_SHOWN)
+    anna.assert_stayed()
+    # Loaded in place, the comments come with Anna's own controls, as on reload.
+    first_new = anna.page.locator(f"#comment-{after[10]}")
+    expect(first_new.get_by_role("button", name=re.compile("^Zustimmung"))).to_be_visible()
+    expect(first_new.locator("input[name=csrfmiddlewaretoken]")).to_have_count(2)
+
+
+def test_more_comments_opens_the_next_page_without_javascript(sign_in, network_guard):
+    ben = sign_in(BEN)
+    path = discussion_path(ben)
+    texts = [unique(f"Faden {n} ohne Skript.") for n in range(11)]
+    post_threads(ben, path, texts)
+
+    anna = sign_in(ANNA, javascript=False)
+    anna.goto(path + "?sort=newest")
+    before = shown_ids(anna)
+    anna.page.get_by_role("link", name=MORE_COMMENTS).click()
+    anna.page.wait_for_url(re.compile(r"\?sort=newest&page=2#discussion-\d+-comments$"))
+    after = shown_ids(anna)
+    assert after and not set(after) & set(before)
+    expect(anna.page.get_by_text(texts[0])).to_be_visible()
+    expect(anna.page.get_by_role("link", name="Vorherige Seite")).to_be_visible()

@@ -11,7 +11,7 @@ from tests.browser.test_discussions import (  # noqa: F401
     ANNA,
     NAMES,
     NEW_COMMENT_BY,
-    discussion_path,
+    newest_first_path,
     post_with_script,
     sign_in,
     unique,
@@ -26,7 +26,7 @@ def test_my_own_comment_is_shown_once_and_not_announced_as_someone_elses(
     network_guard,
 ):
     anna = sign_in(ANNA)
-    path = discussion_path(anna)
+    path = newest_first_path(anna)  # where a new thread shows in place (test_discussions)
     anna.goto(path)
     wait_until_live(anna)
     anna.stay()

@@ -13,7 +13,7 @@ from cms.models import ConsultationPage
 from consultations.actions.discussions import post_comment, react
 from consultations.roles import EDITORS
 from tests.cms.conftest import add_consultation_page
-from tests.factories import make_consultation, make_discussion, make_user
+from tests.factories import add_big_discussion, make_consultation, make_discussion, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -234,3 +234,17 @@ def test_a_discussion_without_a_published_page_has_no_dead_link(client, page, di
     page.unpublish()
     html = client.get(reverse("discussion_detail", args=[discussion.pk])).content.decode()
     assert "data-back-to-consultation" not in html
+
+
+def test_a_big_discussion_costs_the_page_a_fixed_number_of_queries_and_bytes(
+    client, page, discussion, anna, django_assert_max_num_queries
+):
+    add_big_discussion(discussion, anna)
+    client.get(page.url)
+    with django_assert_max_num_queries(0):  # anonymous readers: the cached page
+        assert len(client.get(page.url).content) <= 60 * 1024
+    client.force_login(anna)
+    client.get(page.url)
+    with django_assert_max_num_queries(29):
+        response = client.get(page.url)
+    assert response.status_code == 200 and len(response.content) <= 60 * 1024

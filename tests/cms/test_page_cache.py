@@ -267,3 +267,91 @@ def test_a_cached_page_never_outlives_a_status_change(settings, offset):
     for second in range(timeout):
         assert consultation.status_at(now + timedelta(seconds=second)) == stored_status
     assert Consultation.objects.with_status(stored_status, now=now).filter(pk=consultation.pk)
+
+
+# --- The discussion page (a view of consultations, cached by cms: CACHED_VIEWS) --------------
+
+
+@pytest.fixture
+def discussion():
+    from tests.factories import make_discussion
+
+    return make_discussion(make_consultation(title="Stadthalle"), title="Was soll werden?")
+
+
+def discussion_url(discussion, query: str = "") -> str:
+    from django.urls import reverse
+
+    return reverse("discussion_detail", args=[discussion.pk]) + query
+
+
+def test_anonymous_discussion_pages_are_served_from_the_cache(
+    client, discussion, django_assert_num_queries
+):
+    from consultations.actions.discussions import post_comment
+
+    post_comment(author=make_user(pseudonym="Anna"), discussion=discussion, text="Kultur!")
+    first = client.get(discussion_url(discussion))
+    assert cache_state(first) == "miss" and "Kultur!" in first.content.decode()
+    with django_assert_num_queries(0):
+        second = client.get(discussion_url(discussion))
+    assert cache_state(second) == "hit" and second.content == first.content
+    assert "csrfmiddlewaretoken" not in second.content.decode()
+
+
+def test_each_sort_order_and_page_is_a_copy_of_its_own_and_other_queries_bypass(client, discussion):
+    for query in ("?sort=newest", "?sort=newest&page=2", "?page=2&sort=newest"):
+        client.get(discussion_url(discussion, query))
+    assert cache_state(client.get(discussion_url(discussion, "?sort=newest"))) == "hit"
+    assert cache_state(client.get(discussion_url(discussion, "?page=2&sort=newest"))) == "hit"
+    for query in ("?sort=evil", "?page=-1", "?page=123456", "?utm=x", "?page=1&page=2"):
+        client.get(discussion_url(discussion, query))
+        assert cache_state(client.get(discussion_url(discussion, query))) is None, query
+
+
+def test_a_comment_a_reaction_or_an_edit_of_the_discussion_retires_the_copy(
+    client, discussion, django_capture_on_commit_callbacks
+):
+    from consultations.actions.discussions import post_comment, react
+
+    anna, ben = make_user(pseudonym="Anna"), make_user(pseudonym="Ben")
+    client.get(discussion_url(discussion))
+    with django_capture_on_commit_callbacks(execute=True):
+        comment = post_comment(author=anna, discussion=discussion, text="Neu hier")
+    response = client.get(discussion_url(discussion))
+    assert cache_state(response) == "miss" and "Neu hier" in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        react(user=ben, comment=comment, value="agree")
+    response = client.get(discussion_url(discussion))
+    assert (
+        cache_state(response) == "miss" and "<span data-agree>1</span>" in response.content.decode()
+    )
+    discussion.title = "Neuer Titel"
+    with django_capture_on_commit_callbacks(execute=True):
+        discussion.save()
+    assert "Neuer Titel" in client.get(discussion_url(discussion)).content.decode()
+
+
+def test_a_held_comment_never_reaches_the_anonymous_copy(client, discussion):
+    from consultations.actions.discussions import post_comment
+    from consultations.models import Comment
+
+    anna = make_user(pseudonym="Anna")
+    held = post_comment(author=anna, discussion=discussion, text="Geheim wartend")
+    Comment.objects.filter(pk=held.pk).update(status=Comment.Status.PENDING)
+    client.force_login(anna)
+    assert "Geheim wartend" in client.get(discussion_url(discussion)).content.decode()
+    assert cache_state(client.get(discussion_url(discussion))) is None  # never stored
+    client.logout()
+    anonymous = client.get(discussion_url(discussion))
+    assert cache_state(anonymous) == "miss" and "Geheim wartend" not in anonymous.content.decode()
+
+
+def test_a_private_discussion_is_never_stored(client, discussion):
+    from consultations.models import Consultation
+
+    consultation = discussion.consultation
+    consultation.visibility = Consultation.Visibility.PRIVATE
+    consultation.save()
+    assert client.get(discussion_url(discussion)).status_code == 404
+    assert cache_state(client.get(discussion_url(discussion))) is None
