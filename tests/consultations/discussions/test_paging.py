@@ -17,6 +17,25 @@ from tests.factories import add_big_discussion, make_user
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _memory_cache(settings):
+    """These tests look inside the fragment cache: use the embedded (local-memory) cache
+    whatever the run's cache is (CI runs with Redis)."""
+    settings.CACHES = {
+        alias: {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "mitreden-fragment-tests",
+        }
+        for alias in ("default", "pages")
+    }
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 JSON = {"HTTP_ACCEPT": "application/json"}
 
 
